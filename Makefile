@@ -1,0 +1,80 @@
+# otelcol-aoai: every command a user or CI needs. Only Go has to be installed:
+# ocb and mdatagen are pinned in internal/tools and run with `go tool`.
+
+GO       ?= go
+TOOLS    := $(GO) tool -modfile=$(CURDIR)/internal/tools/go.mod
+OCB      := $(TOOLS) builder
+BIN      := _build/otelcol-aoai
+CONFIG   ?= examples/local/config.yaml
+FUZZTIME ?= 30s
+BENCH    ?= .
+BENCHTIME ?= 1s
+BENCHCOUNT ?= 1
+
+GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './internal/tools/*' -not -name '*_test.go') \
+              go.mod go.sum builder-config.yaml
+
+.DEFAULT_GOAL := build
+.PHONY: run test build vet unit validate e2e generate lint bench fuzz clean tools
+
+## run: build the distribution if needed and run it on examples/local/config.yaml
+run: $(BIN)
+	@mkdir -p _out
+	./$(BIN) --config $(CONFIG)
+
+## test: everything CI checks (vet, unit tests with -race, the build, config validation, end-to-end)
+test: vet unit build validate e2e
+
+## build: the custom collector ./_build/otelcol-aoai, with ocb
+build: $(BIN)
+
+$(BIN): $(GO_SOURCES)
+	$(OCB) --config builder-config.yaml
+	@touch $@
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+## validate: every example configuration must pass `otelcol-aoai validate`
+validate: $(BIN)
+	@set -e; for f in $$(find examples -name '*.yaml' -path '*config*' | sort); do \
+		echo "validate $$f"; \
+		APPLICATIONINSIGHTS_CONNECTION_STRING="InstrumentationKey=00000000-0000-0000-0000-000000000000" \
+		./$(BIN) validate --config $$f; \
+	done
+
+## e2e: end-to-end tests of the built binary
+e2e: $(BIN)
+	OTELCOL_AOAI_BINARY=$(CURDIR)/$(BIN) $(GO) test -tags e2e -count=1 -timeout 20m ./e2e/...
+
+## generate: regenerate mdatagen output (metadata packages, generated tests, documentation.md)
+generate:
+	$(GO) generate ./...
+	gofmt -w $$(find . -name '*.go' -not -path './_build/*' -not -path './internal/tools/_build/*')
+
+## lint: formatting, imports, vet and the release-line check of go.mod
+lint: vet
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './_build/*' -not -path './internal/tools/_build/*')); \
+		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$($(TOOLS) goimports -l -local github.com/otelcol-aoai/otelcol-aoai $$(find . -name '*.go' -not -path './_build/*' -not -path './internal/tools/_build/*')); \
+		if [ -n "$$out" ]; then echo "goimports needed:"; echo "$$out"; exit 1; fi
+	@./scripts/check-release-line.sh
+
+## bench: Go benchmarks, ours side by side with the standard components
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./...
+
+## fuzz: run every fuzz target for FUZZTIME each (seeds alone run in `make test`)
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$f"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+clean:
+	rm -rf _build _out
