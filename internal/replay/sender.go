@@ -1,0 +1,124 @@
+package replay // import "github.com/otelcol-aoai/otelcol-aoai/internal/replay"
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// answer is what the receiver said about one request.
+type answer struct {
+	status   int
+	accepted int64
+	rejected int64
+	// retryAfter is set on 429/503; zero when the header was absent.
+	retryAfter time.Duration
+	message    string
+}
+
+// retryable reports whether the receiver asked for the whole request again.
+func (a answer) retryable() bool {
+	return a.status == http.StatusTooManyRequests || a.status == http.StatusServiceUnavailable
+}
+
+// encodeBatch joins records into one request body: a single record as is,
+// several as NDJSON.
+func encodeBatch(records [][]byte, gz bool) (body []byte, contentType string, err error) {
+	contentType = "application/json"
+	var buf bytes.Buffer
+	if len(records) == 1 {
+		buf.Write(records[0])
+	} else {
+		contentType = "application/x-ndjson"
+		for _, r := range records {
+			buf.Write(r)
+			buf.WriteByte('\n')
+		}
+	}
+	if !gz {
+		return buf.Bytes(), contentType, nil
+	}
+	var zipped bytes.Buffer
+	w := gzip.NewWriter(&zipped)
+	if _, err = w.Write(buf.Bytes()); err != nil {
+		return nil, "", err
+	}
+	if err = w.Close(); err != nil {
+		return nil, "", err
+	}
+	return zipped.Bytes(), contentType, nil
+}
+
+// post sends one request and reads the receiver's answer.
+func post(ctx context.Context, client *http.Client, url string, body []byte, contentType string, gz bool, headers map[string]string) (answer, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return answer{}, err
+	}
+	req.Header.Set("Content-Type", contentType)
+	if gz {
+		req.Header.Set("Content-Encoding", "gzip")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return answer{}, err
+	}
+	defer resp.Body.Close()
+	// Answers are small; anything past 1 MiB is not an answer of ours.
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return answer{}, fmt.Errorf("read answer: %w", err)
+	}
+
+	a := answer{status: resp.StatusCode, retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	var parsed struct {
+		Accepted *int64 `json:"accepted"`
+		Rejected *int64 `json:"rejected"`
+		Error    string `json:"error"`
+		Errors   []struct {
+			Index   int    `json:"index"`
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(raw, &parsed); err == nil {
+		if parsed.Accepted != nil {
+			a.accepted = *parsed.Accepted
+		}
+		if parsed.Rejected != nil {
+			a.rejected = *parsed.Rejected
+		}
+		a.message = parsed.Error
+		if a.message == "" && len(parsed.Errors) > 0 {
+			a.message = fmt.Sprintf("record %d: %s", parsed.Errors[0].Index, parsed.Errors[0].Message)
+		}
+	} else if resp.StatusCode == http.StatusOK {
+		return a, errors.New("200 answer without an accepted/rejected body")
+	} else {
+		a.message = string(bytes.TrimSpace(raw))
+	}
+	return a, nil
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
