@@ -2,8 +2,11 @@ package azureopenaiprocessor // import "github.com/otelcol-aoai/otelcol-aoai/pro
 
 import (
 	"errors"
+	"fmt"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"go.opentelemetry.io/collector/component"
+	"go.uber.org/zap"
 )
 
 // Config is the azure_openai processor's configuration.
@@ -25,6 +28,17 @@ type Config struct {
 	// when a stream carries no usage chunk. Default true.
 	EstimateTokens bool `mapstructure:"estimate_tokens"`
 
+	// Conditions are OTTL span conditions (span context, standard converters)
+	// that select the spans to process: a span is processed when any is true.
+	// Default empty: the built-in test (a gateway response body, an Azure
+	// OpenAI response header, or an Azure OpenAI / OpenAI server address).
+	Conditions []string `mapstructure:"conditions"`
+
+	// ErrorMode says what a condition that fails to evaluate does: ignore
+	// (log, treat as false; the default), silent (treat as false) or propagate
+	// (return the error and refuse the batch).
+	ErrorMode ottl.ErrorMode `mapstructure:"error_mode"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -35,6 +49,16 @@ var _ component.Config = (*Config)(nil)
 func (cfg *Config) Validate() error {
 	if cfg.MaxContentLength < 0 {
 		return errors.New("max_content_length must not be negative")
+	}
+	switch cfg.ErrorMode {
+	case ottl.IgnoreError, ottl.SilentError, ottl.PropagateError:
+	default:
+		return fmt.Errorf("error_mode must be ignore, silent or propagate, not %q", cfg.ErrorMode)
+	}
+	if len(cfg.Conditions) > 0 {
+		if _, err := parseConditions(cfg.Conditions, cfg.ErrorMode, component.TelemetrySettings{Logger: zap.NewNop()}); err != nil {
+			return fmt.Errorf("conditions: %w", err)
+		}
 	}
 	return nil
 }

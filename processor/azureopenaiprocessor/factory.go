@@ -3,6 +3,7 @@ package azureopenaiprocessor // import "github.com/otelcol-aoai/otelcol-aoai/pro
 import (
 	"context"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/processor"
@@ -26,11 +27,16 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		MaxContentLength: defaultMaxContentLength,
 		EstimateTokens:   true,
+		ErrorMode:        ottl.IgnoreError,
 	}
 }
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	p := newProcessor(cfg.(*Config), set)
+	p, err := newProcessor(cfg.(*Config), set)
+	if err != nil {
+		return nil, err
+	}
 	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
-		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
+		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
+		processorhelper.WithShutdown(p.shutdown))
 }

@@ -1,0 +1,236 @@
+// Package headers reads the Azure OpenAI (and OpenAI) response headers that a
+// span carries as http.response.header.<name> attributes into typed facts.
+// Values that do not parse (for example the placeholder
+// X-RATELIMIT-REMAINING-TOKENS-XXX of scrubbed recordings) give no fact and are
+// counted in Failures.
+package headers // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/headers"
+
+import (
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// Int is an integer header value that may be absent.
+type Int struct {
+	V   int64
+	Set bool
+}
+
+// Float is a number that may be absent.
+type Float struct {
+	V   float64
+	Set bool
+}
+
+// Bool is a flag that may be absent.
+type Bool struct {
+	V   bool
+	Set bool
+}
+
+// Failure names a header whose value did not parse.
+type Failure string
+
+// Facts are the typed header values of one response.
+type Facts struct {
+	APIMRequestID string
+	Deployment    string
+	Region        string
+	RequestID     string
+	ModelSession  string
+	ServedModel   string
+	SpilloverFrom string
+
+	RAIInvoked  Bool
+	SpilledOver Bool
+
+	RemainingRequests Int
+	RemainingTokens   Int
+	LimitRequests     Int
+	LimitTokens       Int
+	ResetRequests     Int
+	ResetTokens       Int
+
+	RetryAfter     Float // seconds
+	ProcessingTime Float // seconds
+	UpstreamTime   Float // seconds
+
+	// Azure is true when a header only Azure OpenAI sends was seen.
+	Azure bool
+	// Failures counts headers whose value did not parse.
+	Failures int
+
+	retryAfterMS bool
+	upstreamCMP  bool
+}
+
+const spilloverPrefix = "x-ms-spillover-from-"
+
+// Observe records one response header. name must be lower case.
+func (f *Facts) Observe(name []byte, v pcommon.Value) {
+	switch string(name) {
+	case "apim-request-id":
+		f.APIMRequestID = text(v)
+		f.Azure = true
+	case "x-ms-deployment-name":
+		f.Deployment = text(v)
+		f.Azure = true
+	case "x-ms-region":
+		f.Region = text(v)
+		f.Azure = true
+	case "x-request-id":
+		f.RequestID = text(v)
+	case "azureml-model-session":
+		f.ModelSession = text(v)
+		f.Azure = true
+	case "x-ms-served-model":
+		f.ServedModel = text(v)
+		f.Azure = true
+	case "x-ms-rai-invoked":
+		f.RAIInvoked = f.parseBool(v)
+		f.Azure = true
+	case "x-ms-is-spilled-over":
+		if b := f.parseBool(v); b.Set && !(f.SpilledOver.Set && f.SpilledOver.V) {
+			f.SpilledOver = b
+		}
+		f.Azure = true
+	case "x-ratelimit-remaining-requests":
+		f.RemainingRequests = f.parseInt(v)
+	case "x-ratelimit-remaining-tokens":
+		f.RemainingTokens = f.parseInt(v)
+	case "x-ratelimit-limit-requests":
+		f.LimitRequests = f.parseInt(v)
+	case "x-ratelimit-limit-tokens":
+		f.LimitTokens = f.parseInt(v)
+	case "x-ratelimit-reset-requests":
+		f.ResetRequests = f.parseInt(v)
+	case "x-ratelimit-reset-tokens":
+		f.ResetTokens = f.parseInt(v)
+	case "retry-after-ms":
+		if ms := f.parseFloat(v); ms.Set {
+			f.RetryAfter = Float{V: ms.V / 1000, Set: true}
+			f.retryAfterMS = true
+		}
+	case "retry-after":
+		// Seconds; an HTTP-date form does not parse and is counted.
+		if sec := f.parseFloat(v); sec.Set && !f.retryAfterMS {
+			f.RetryAfter = sec
+		}
+	case "openai-processing-ms":
+		if ms := f.parseFloat(v); ms.Set {
+			f.ProcessingTime = Float{V: ms.V / 1000, Set: true}
+		}
+	case "cmp-upstream-response-duration":
+		if ms := f.parseFloat(v); ms.Set {
+			f.UpstreamTime = Float{V: ms.V / 1000, Set: true}
+			f.upstreamCMP = true
+		}
+		f.Azure = true
+	case "x-envoy-upstream-service-time":
+		if ms := f.parseFloat(v); ms.Set && !f.upstreamCMP {
+			f.UpstreamTime = Float{V: ms.V / 1000, Set: true}
+		}
+	default:
+		if len(name) > len(spilloverPrefix) && string(name[:len(spilloverPrefix)]) == spilloverPrefix {
+			f.SpilledOver = Bool{V: true, Set: true}
+			f.SpilloverFrom = text(v)
+			if f.SpilloverFrom == "" {
+				f.SpilloverFrom = string(name[len(spilloverPrefix):])
+			}
+			f.Azure = true
+		}
+	}
+}
+
+// text returns a header value: the first element of a string array (the
+// semantic-convention shape), or a plain string, or another scalar as text.
+func text(v pcommon.Value) string {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return v.Str()
+	case pcommon.ValueTypeSlice:
+		s := v.Slice()
+		if s.Len() == 0 {
+			return ""
+		}
+		return text(s.At(0))
+	case pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
+		return v.AsString()
+	}
+	return ""
+}
+
+func (f *Facts) parseInt(v pcommon.Value) Int {
+	if v.Type() == pcommon.ValueTypeInt {
+		return Int{V: v.Int(), Set: true}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(text(v)), 10, 64)
+	if err != nil {
+		f.Failures++
+		return Int{}
+	}
+	return Int{V: n, Set: true}
+}
+
+func (f *Facts) parseFloat(v pcommon.Value) Float {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return Float{V: float64(v.Int()), Set: true}
+	case pcommon.ValueTypeDouble:
+		return Float{V: v.Double(), Set: true}
+	}
+	x, err := strconv.ParseFloat(strings.TrimSpace(text(v)), 64)
+	if err != nil || x != x || x < 0 {
+		f.Failures++
+		return Float{}
+	}
+	return Float{V: x, Set: true}
+}
+
+func (f *Facts) parseBool(v pcommon.Value) Bool {
+	if v.Type() == pcommon.ValueTypeBool {
+		return Bool{V: v.Bool(), Set: true}
+	}
+	t := strings.TrimSpace(text(v))
+	switch {
+	case strings.EqualFold(t, "true"):
+		return Bool{V: true, Set: true}
+	case strings.EqualFold(t, "false"):
+		return Bool{V: false, Set: true}
+	}
+	f.Failures++
+	return Bool{}
+}
+
+// LowerASCII writes s in ASCII lower case into dst (reused) and returns it.
+func LowerASCII(dst []byte, s string) []byte {
+	dst = dst[:0]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// HasPrefixFold reports whether s starts with prefix, ignoring ASCII case.
+// prefix must be lower case.
+func HasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
+}

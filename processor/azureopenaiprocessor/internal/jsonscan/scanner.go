@@ -1,0 +1,495 @@
+// Package jsonscan is a single-pass, allocation-free JSON reader over a byte
+// slice. It reads the shapes the processor needs (objects, arrays, strings,
+// numbers, booleans) in document order and skips everything else without
+// building a tree. It never panics: malformed input stops the scan, Err reports
+// it, and every later call returns "nothing more".
+//
+// The scanner is lenient where leniency costs nothing (it does not validate
+// skipped values or reject a stray comma); it is strict enough that a truncated
+// or non-JSON body is reported as an error.
+package jsonscan // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/jsonscan"
+
+import (
+	"errors"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// Kind is the type of the next value.
+type Kind uint8
+
+// Value kinds returned by Peek.
+const (
+	Invalid Kind = iota
+	Object
+	Array
+	String
+	Number
+	Bool
+	Null
+)
+
+// ErrSyntax is returned by Err when the input is not well-formed JSON where it
+// was read, or ends early.
+var ErrSyntax = errors.New("malformed or truncated JSON")
+
+// Scanner reads one JSON document. The zero value is ready after Reset.
+type Scanner struct {
+	data []byte
+	pos  int
+	err  error
+	// buf holds the unescaped form of the last string that had escapes.
+	buf []byte
+}
+
+// Reset points the scanner at data and clears any error. The scratch buffer is
+// kept, so a reused Scanner does not allocate again for escaped strings.
+func (s *Scanner) Reset(data []byte) {
+	s.data = data
+	s.pos = 0
+	s.err = nil
+	s.buf = s.buf[:0]
+}
+
+// Err returns ErrSyntax once the scanner met malformed input.
+func (s *Scanner) Err() error { return s.err }
+
+// Offset returns how many bytes were consumed.
+func (s *Scanner) Offset() int { return s.pos }
+
+// Rest returns the bytes not yet consumed.
+func (s *Scanner) Rest() []byte {
+	if s.pos >= len(s.data) {
+		return nil
+	}
+	return s.data[s.pos:]
+}
+
+func (s *Scanner) fail() {
+	if s.err == nil {
+		s.err = ErrSyntax
+	}
+	s.pos = len(s.data)
+}
+
+func (s *Scanner) skipSpace() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// Peek returns the kind of the next value without consuming it.
+func (s *Scanner) Peek() Kind {
+	s.skipSpace()
+	if s.err != nil || s.pos >= len(s.data) {
+		return Invalid
+	}
+	switch c := s.data[s.pos]; c {
+	case '{':
+		return Object
+	case '[':
+		return Array
+	case '"':
+		return String
+	case 't', 'f':
+		return Bool
+	case 'n':
+		return Null
+	default:
+		if c == '-' || (c >= '0' && c <= '9') {
+			return Number
+		}
+		return Invalid
+	}
+}
+
+// AtEnd reports whether only whitespace remains.
+func (s *Scanner) AtEnd() bool {
+	s.skipSpace()
+	return s.pos >= len(s.data)
+}
+
+// EnterObject consumes '{'. It returns false (without error) when the next
+// value is not an object; the value is then skipped.
+func (s *Scanner) EnterObject() bool {
+	if s.Peek() != Object {
+		s.Skip()
+		return false
+	}
+	s.pos++
+	return true
+}
+
+// EnterArray consumes '['. It returns false (without error) when the next
+// value is not an array; the value is then skipped.
+func (s *Scanner) EnterArray() bool {
+	if s.Peek() != Array {
+		s.Skip()
+		return false
+	}
+	s.pos++
+	return true
+}
+
+// NextKey reads the next member name of the object entered last, and the ':'
+// after it. It returns false at the closing '}' (consumed) or on error. The key
+// is only valid until the next call on the scanner.
+func (s *Scanner) NextKey() ([]byte, bool) {
+	s.skipSpace()
+	if s.pos < len(s.data) && s.data[s.pos] == ',' {
+		s.pos++
+		s.skipSpace()
+	}
+	if s.pos >= len(s.data) {
+		s.fail()
+		return nil, false
+	}
+	if s.data[s.pos] == '}' {
+		s.pos++
+		return nil, false
+	}
+	if s.data[s.pos] != '"' {
+		s.fail()
+		return nil, false
+	}
+	key, ok := s.readString()
+	if !ok {
+		return nil, false
+	}
+	s.skipSpace()
+	if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+		s.fail()
+		return nil, false
+	}
+	s.pos++
+	return key, true
+}
+
+// NextElem moves to the next element of the array entered last. It returns
+// false at the closing ']' (consumed) or on error.
+func (s *Scanner) NextElem() bool {
+	s.skipSpace()
+	if s.pos < len(s.data) && s.data[s.pos] == ',' {
+		s.pos++
+		s.skipSpace()
+	}
+	if s.pos >= len(s.data) {
+		s.fail()
+		return false
+	}
+	if s.data[s.pos] == ']' {
+		s.pos++
+		return false
+	}
+	return true
+}
+
+// Str reads a string value. Any other kind is skipped and reported as not ok.
+// The result aliases the input or the scratch buffer: it is only valid until
+// the next call on the scanner.
+func (s *Scanner) Str() ([]byte, bool) {
+	if s.Peek() != String {
+		s.Skip()
+		return nil, false
+	}
+	return s.readString()
+}
+
+// StrCopy reads a string value into a new Go string.
+func (s *Scanner) StrCopy() (string, bool) {
+	b, ok := s.Str()
+	if !ok {
+		return "", false
+	}
+	return string(b), true
+}
+
+// Int reads a number that is an integer (or a float with an integral value,
+// such as 800.0). Any other value is skipped and reported as not ok.
+func (s *Scanner) Int() (int64, bool) {
+	num, ok := s.number()
+	if !ok {
+		return 0, false
+	}
+	if v, err := strconv.ParseInt(bytesString(num), 10, 64); err == nil {
+		return v, true
+	}
+	f, err := strconv.ParseFloat(bytesString(num), 64)
+	if err != nil || f != float64(int64(f)) {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// Float reads a number. Any other value is skipped and reported as not ok.
+func (s *Scanner) Float() (float64, bool) {
+	num, ok := s.number()
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(bytesString(num), 64)
+	if err != nil {
+		return 0, false
+	}
+	return f, true
+}
+
+// Bool reads true or false. Any other value is skipped and reported as not ok.
+func (s *Scanner) Bool() (bool, bool) {
+	if s.Peek() != Bool {
+		s.Skip()
+		return false, false
+	}
+	if s.literal("true") {
+		return true, true
+	}
+	if s.literal("false") {
+		return false, true
+	}
+	s.fail()
+	return false, false
+}
+
+// Null consumes a null and reports true; any other value is left in place.
+func (s *Scanner) Null() bool {
+	if s.Peek() != Null {
+		return false
+	}
+	if s.literal("null") {
+		return true
+	}
+	s.fail()
+	return false
+}
+
+// Raw returns the bytes of the next value, whatever its kind, and consumes it.
+func (s *Scanner) Raw() []byte {
+	s.skipSpace()
+	start := s.pos
+	if !s.Skip() {
+		return nil
+	}
+	return s.data[start:s.pos]
+}
+
+func (s *Scanner) literal(word string) bool {
+	if len(s.data)-s.pos >= len(word) && string(s.data[s.pos:s.pos+len(word)]) == word {
+		s.pos += len(word)
+		return true
+	}
+	return false
+}
+
+func (s *Scanner) number() ([]byte, bool) {
+	if s.Peek() != Number {
+		s.Skip()
+		return nil, false
+	}
+	start := s.pos
+	for s.pos < len(s.data) {
+		c := s.data[s.pos]
+		if (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
+			s.pos++
+			continue
+		}
+		break
+	}
+	return s.data[start:s.pos], true
+}
+
+// Skip consumes the next value of any kind without looking inside it. Nesting
+// is tracked with a counter, never with recursion, so deep input cannot
+// exhaust the stack. It reports false on error.
+func (s *Scanner) Skip() bool {
+	switch s.Peek() {
+	case Invalid:
+		s.fail()
+		return false
+	case String:
+		return s.skipString()
+	case Number:
+		s.number()
+		return true
+	case Bool:
+		if s.literal("true") || s.literal("false") {
+			return true
+		}
+		s.fail()
+		return false
+	case Null:
+		if s.literal("null") {
+			return true
+		}
+		s.fail()
+		return false
+	}
+	// Object or array.
+	depth := 0
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case '{', '[':
+			depth++
+			s.pos++
+		case '}', ']':
+			depth--
+			s.pos++
+			if depth == 0 {
+				return true
+			}
+		case '"':
+			if !s.skipString() {
+				return false
+			}
+		default:
+			s.pos++
+		}
+	}
+	s.fail()
+	return false
+}
+
+// skipString consumes a string starting at '"' without unescaping it.
+func (s *Scanner) skipString() bool {
+	i := s.pos + 1
+	for i < len(s.data) {
+		switch s.data[i] {
+		case '"':
+			s.pos = i + 1
+			return true
+		case '\\':
+			i += 2
+		default:
+			i++
+		}
+	}
+	s.fail()
+	return false
+}
+
+// readString consumes a string starting at '"'. Without escapes it returns a
+// slice of the input; with escapes it unescapes into the scratch buffer.
+func (s *Scanner) readString() ([]byte, bool) {
+	start := s.pos + 1
+	i := start
+	for i < len(s.data) {
+		c := s.data[i]
+		if c == '"' {
+			s.pos = i + 1
+			return s.data[start:i], true
+		}
+		if c == '\\' {
+			return s.unescape(start, i)
+		}
+		i++
+	}
+	s.fail()
+	return nil, false
+}
+
+func (s *Scanner) unescape(start, i int) ([]byte, bool) {
+	buf := append(s.buf[:0], s.data[start:i]...)
+	for i < len(s.data) {
+		c := s.data[i]
+		switch {
+		case c == '"':
+			s.pos = i + 1
+			s.buf = buf
+			return buf, true
+		case c != '\\':
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		if i+1 >= len(s.data) {
+			break
+		}
+		esc := s.data[i+1]
+		i += 2
+		switch esc {
+		case '"', '\\', '/':
+			buf = append(buf, esc)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, ok := hex4(s.data, i)
+			if !ok {
+				s.buf = buf
+				s.fail()
+				return nil, false
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				if r2, ok2 := lowSurrogate(s.data, i); ok2 {
+					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+						r = dec
+						i += 6
+					} else {
+						r = utf8.RuneError
+					}
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			buf = utf8.AppendRune(buf, r)
+		default:
+			s.buf = buf
+			s.fail()
+			return nil, false
+		}
+	}
+	s.buf = buf
+	s.fail()
+	return nil, false
+}
+
+func lowSurrogate(data []byte, i int) (rune, bool) {
+	if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
+		return 0, false
+	}
+	return hex4(data, i+2)
+}
+
+func hex4(data []byte, i int) (rune, bool) {
+	if i+4 > len(data) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range data[i : i+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// bytesString views b as a string without copying, for parsing calls that do
+// not keep their argument.
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}

@@ -1,0 +1,260 @@
+// Package tokens estimates token usage with the tokenizer of the model family
+// (o200k_base for gpt-4o / 4.1 / 4.5 / 5 / o-series, cl100k_base for gpt-4 /
+// gpt-3.5 / embeddings), when a stream carried no usage. The vocabularies ship
+// inside github.com/tiktoken-go/tokenizer: nothing is downloaded at run time.
+//
+// Input tokens follow the chat-format counting rule published with OpenAI's
+// cookbook (3 tokens per message, 1 per name, 3 to prime the reply), extended
+// with the known rendering of function definitions.
+package tokens // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/tiktoken-go/tokenizer"
+
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/genai"
+)
+
+// MaxTokenizedBytes bounds the text handed to the tokenizer per estimate; the
+// count of longer text is extrapolated from its first MaxTokenizedBytes, so a
+// huge body cannot stall the pipeline.
+const MaxTokenizedBytes = 4 << 20
+
+// Encoding is a tokenizer vocabulary.
+type Encoding string
+
+// The encodings of current OpenAI models.
+const (
+	O200kBase  Encoding = "o200k_base"
+	Cl100kBase Encoding = "cl100k_base"
+)
+
+// EncodingFor returns the encoding of a model name (a model or an Azure
+// deployment named after one). Names that say nothing (custom deployment
+// names) get o200k_base, the encoding of every model Azure currently sells.
+func EncodingFor(model string) Encoding {
+	m := strings.ToLower(model)
+	for _, p := range []string{"gpt-4o", "gpt-4.1", "gpt-41", "gpt-4.5", "gpt-5", "chatgpt-4o", "gpt-oss", "o1", "o3", "o4", "codex"} {
+		if strings.HasPrefix(m, p) {
+			return O200kBase
+		}
+	}
+	for _, p := range []string{"gpt-4", "gpt-35", "gpt-3.5", "text-embedding", "ada"} {
+		if strings.HasPrefix(m, p) {
+			return Cl100kBase
+		}
+	}
+	return O200kBase
+}
+
+var (
+	codecs   = map[Encoding]*lazyCodec{O200kBase: {enc: tokenizer.O200kBase}, Cl100kBase: {enc: tokenizer.Cl100kBase}}
+	fallback = codecs[O200kBase]
+)
+
+type lazyCodec struct {
+	once  sync.Once
+	enc   tokenizer.Encoding
+	codec tokenizer.Codec
+}
+
+// get builds the codec on first use (the vocabulary is decoded once per
+// process, tens of milliseconds).
+func (l *lazyCodec) get() tokenizer.Codec {
+	l.once.Do(func() {
+		c, err := tokenizer.Get(l.enc)
+		if err == nil {
+			l.codec = c
+		}
+	})
+	return l.codec
+}
+
+// Counter counts tokens with one encoding.
+type Counter struct {
+	codec tokenizer.Codec
+}
+
+// NewCounter returns a counter for the encoding (o200k_base when unknown).
+func NewCounter(enc Encoding) Counter {
+	l, ok := codecs[enc]
+	if !ok {
+		l = fallback
+	}
+	return Counter{codec: l.get()}
+}
+
+// Text returns the number of tokens of s.
+func (c Counter) Text(s string) int {
+	if s == "" || c.codec == nil {
+		return 0
+	}
+	if len(s) <= MaxTokenizedBytes {
+		n, err := c.codec.Count(s)
+		if err != nil {
+			return approximate(len(s))
+		}
+		return n
+	}
+	head := s[:MaxTokenizedBytes]
+	n, err := c.codec.Count(head)
+	if err != nil || n == 0 {
+		return approximate(len(s))
+	}
+	return int(float64(n) * float64(len(s)) / float64(len(head)))
+}
+
+// approximate is the rule of thumb of four bytes per token, for text the
+// tokenizer refused.
+func approximate(n int) int { return (n + 3) / 4 }
+
+// Completion estimates the output tokens of the choices: their text, refusals
+// and tool-call arguments.
+func (c Counter) Completion(choices []genai.Choice) int {
+	total := 0
+	for i := range choices {
+		ch := &choices[i]
+		total += c.Text(string(ch.Text))
+		total += c.Text(string(ch.Refusal))
+		for _, tc := range ch.ToolCalls {
+			total += c.Text(string(tc.Arguments))
+		}
+	}
+	return total
+}
+
+// Prompt estimates the input tokens of a chat request with the chat-format
+// counting rule.
+func (c Counter) Prompt(req *genai.Request) int {
+	const (
+		perMessage = 3
+		perName    = 1
+		replyPrime = 3
+	)
+	total := 0
+	paddedSystem := false
+	hasSystem := false
+	for _, m := range req.Messages {
+		n := perMessage + c.Text(m.Role)
+		if m.Name != "" {
+			n += c.Text(m.Name) + perName
+		}
+		var text strings.Builder
+		for _, p := range m.Parts {
+			switch p.Type {
+			case "text", "tool_call_response":
+				text.WriteString(p.Content)
+			case "tool_call":
+				n += c.Text(p.Name) + c.Text(p.Arguments) + 3
+			}
+		}
+		content := text.String()
+		if m.Role == "system" {
+			hasSystem = true
+			// With functions, the system message is rendered with a trailing newline.
+			if len(req.Tools) > 0 && !paddedSystem {
+				content += "\n"
+				paddedSystem = true
+			}
+		}
+		n += c.Text(content)
+		total += n
+	}
+	for _, p := range req.SystemInstructions {
+		total += perMessage + c.Text("system") + c.Text(p.Content)
+	}
+	if len(req.Messages) > 0 || len(req.SystemInstructions) > 0 {
+		total += replyPrime
+	}
+	if len(req.Tools) > 0 {
+		total += c.Text(FunctionDefinitions(req.Tools)) + 9
+		if hasSystem {
+			total -= 4
+		}
+	}
+	switch {
+	case req.ToolChoiceNone:
+		total++
+	case req.ForcedFunction != "":
+		total += c.Text(req.ForcedFunction) + 4
+	}
+	return total
+}
+
+// FunctionDefinitions renders tools the way the models see them: a
+// TypeScript-like namespace of function types.
+func FunctionDefinitions(tools []genai.Tool) string {
+	var b strings.Builder
+	b.WriteString("namespace functions {\n\n")
+	for _, t := range tools {
+		if t.Description != "" {
+			b.WriteString("// " + t.Description + "\n")
+		}
+		if t.Params != nil && len(t.Params.Properties) > 0 {
+			b.WriteString("type " + t.Name + " = (_: {\n")
+			b.WriteString(objectProperties(t.Params, 0))
+			b.WriteString("\n}) => any;\n")
+		} else {
+			b.WriteString("type " + t.Name + " = () => any;\n")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("} // namespace functions")
+	return b.String()
+}
+
+func objectProperties(obj *genai.Schema, indent int) string {
+	lines := make([]string, 0, len(obj.Properties)*2)
+	for _, p := range obj.Properties {
+		if p.Schema != nil && p.Schema.Description != "" && indent < 2 {
+			lines = append(lines, "// "+p.Schema.Description)
+		}
+		required := false
+		for _, r := range obj.Required {
+			if r == p.Name {
+				required = true
+				break
+			}
+		}
+		sep := "?: "
+		if required {
+			sep = ": "
+		}
+		lines = append(lines, p.Name+sep+formatType(p.Schema, indent)+",")
+	}
+	pad := strings.Repeat(" ", indent)
+	for i := range lines {
+		lines[i] = pad + lines[i]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func formatType(s *genai.Schema, indent int) string {
+	if s == nil {
+		return ""
+	}
+	switch s.Type {
+	case "string", "number", "integer":
+		if len(s.Enum) > 0 {
+			return strings.Join(s.Enum, " | ")
+		}
+		if s.Type == "string" {
+			return "string"
+		}
+		return "number"
+	case "boolean":
+		return "boolean"
+	case "null":
+		return "null"
+	case "object":
+		return "{\n" + objectProperties(s, indent+2) + "\n}"
+	case "array":
+		if s.Items != nil {
+			return formatType(s.Items, indent) + "[]"
+		}
+		return "any[]"
+	}
+	return ""
+}

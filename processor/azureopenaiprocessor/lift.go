@@ -1,0 +1,527 @@
+package azureopenaiprocessor // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor"
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/content"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/genai"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/headers"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/sse"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
+)
+
+// spanView is what one pass over a span's attributes found.
+type spanView struct {
+	requestBody   []byte
+	responseBody  []byte
+	hasRequest    bool
+	hasResponse   bool
+	serverAddress string
+	urlPath       string
+	urlFull       string
+	statusCode    int64
+	errorType     string
+	ttfbMS        float64
+	hasTTFB       bool
+	// selectHeader: an apim-request-id, azureml-model-session or x-ms-region
+	// header is present (the default selection test).
+	selectHeader bool
+	headers      headers.Facts
+	// existing holds the names of gen_ai.*, azure.*, openai.* and error.type
+	// attributes the sender already set: they are never overwritten.
+	existing []string
+}
+
+// outcome is what lifting one span produced, for the processor's telemetry.
+type outcome struct {
+	headerFailures int
+	requestFailed  bool
+	responseFailed bool
+	streamFailed   bool
+	estimated      bool
+}
+
+// lifter lifts one span at a time. It owns reusable parser state, so it is
+// used by one goroutine at a time (the processor pools them).
+type lifter struct {
+	cfg     *Config
+	writer  content.Writer
+	reqR    genai.RequestReader
+	respR   genai.ResponseReader
+	lower   []byte
+	view    spanView
+	attrs   pcommon.Map
+	request genai.Request
+	resp    genai.Response
+}
+
+func newLifter(cfg *Config) *lifter {
+	return &lifter{cfg: cfg, writer: content.Writer{MaxLength: cfg.MaxContentLength}, lower: make([]byte, 0, 128)}
+}
+
+// scan reads every attribute once.
+func (l *lifter) scan(attrs pcommon.Map) {
+	v := &l.view
+	existing := v.existing[:0]
+	*v = spanView{}
+	v.existing = existing
+	attrs.Range(func(k string, val pcommon.Value) bool {
+		if len(k) > len(responseHeaderPrefix) && headers.HasPrefixFold(k, responseHeaderPrefix) {
+			l.lower = headers.LowerASCII(l.lower, k[len(responseHeaderPrefix):])
+			switch string(l.lower) {
+			case headerAPIMRequestID, headerModelSession, headerRegion:
+				v.selectHeader = true
+			}
+			v.headers.Observe(l.lower, val)
+			return true
+		}
+		switch k {
+		case attrRequestBody:
+			v.requestBody, v.hasRequest = bodyBytes(val)
+		case attrResponseBody:
+			v.responseBody, v.hasResponse = bodyBytes(val)
+		case attrServerAddress:
+			v.serverAddress = val.Str()
+		case attrURLPath, attrHTTPTargetLegacy:
+			if v.urlPath == "" {
+				v.urlPath = val.Str()
+			}
+		case attrURLFull, attrHTTPURLLegacy:
+			if v.urlFull == "" {
+				v.urlFull = val.Str()
+			}
+		case attrHTTPStatusCode, attrHTTPStatusLegacy:
+			v.statusCode = intValue(val)
+		case attrTimeToFirstByteMS:
+			v.ttfbMS, v.hasTTFB = floatValue(val)
+		case attrErrorType:
+			v.errorType = val.AsString()
+			v.existing = append(v.existing, k)
+		default:
+			if strings.HasPrefix(k, prefixGenAI) || strings.HasPrefix(k, prefixAzure) || strings.HasPrefix(k, prefixOpenAI) {
+				v.existing = append(v.existing, k)
+			}
+		}
+		return true
+	})
+}
+
+// bodyBytes views a string attribute's bytes without copying; the parsers
+// never write to them.
+func bodyBytes(v pcommon.Value) ([]byte, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		s := v.Str()
+		return unsafe.Slice(unsafe.StringData(s), len(s)), true
+	case pcommon.ValueTypeBytes:
+		return v.Bytes().AsRaw(), true
+	}
+	return nil, false
+}
+
+func intValue(v pcommon.Value) int64 {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return v.Int()
+	case pcommon.ValueTypeDouble:
+		return int64(v.Double())
+	case pcommon.ValueTypeStr:
+		n, _ := strconv.ParseInt(strings.TrimSpace(v.Str()), 10, 64)
+		return n
+	}
+	return 0
+}
+
+func floatValue(v pcommon.Value) (float64, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return float64(v.Int()), true
+	case pcommon.ValueTypeDouble:
+		return v.Double(), true
+	case pcommon.ValueTypeStr:
+		f, err := strconv.ParseFloat(strings.TrimSpace(v.Str()), 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// host returns the server address in lower case: server.address, else the
+// host of the URL.
+func (v *spanView) host() string {
+	h := v.serverAddress
+	if h == "" {
+		h = urlHost(v.urlFull)
+	}
+	return strings.ToLower(h)
+}
+
+func (v *spanView) path() string {
+	if v.urlPath != "" {
+		return v.urlPath
+	}
+	return urlPathOf(v.urlFull)
+}
+
+func urlHost(u string) string {
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return ""
+	}
+	u = u[i+3:]
+	if j := strings.IndexAny(u, "/?#"); j >= 0 {
+		u = u[:j]
+	}
+	if at := strings.LastIndexByte(u, '@'); at >= 0 {
+		u = u[at+1:]
+	}
+	if c := strings.LastIndexByte(u, ':'); c >= 0 && !strings.Contains(u[c:], "]") {
+		u = u[:c]
+	}
+	return u
+}
+
+func urlPathOf(u string) string {
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return u
+	}
+	u = u[i+3:]
+	if j := strings.IndexByte(u, '/'); j >= 0 {
+		return u[j:]
+	}
+	return ""
+}
+
+var azureHostSuffixes = []string{".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com"}
+
+func isAzureHost(h string) bool {
+	for _, s := range azureHostSuffixes {
+		if strings.HasSuffix(h, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeModelCall is the default selection test of attributes.md.
+func (v *spanView) looksLikeModelCall() bool {
+	if v.hasResponse || v.selectHeader {
+		return true
+	}
+	h := v.host()
+	return h == openAIHost || isAzureHost(h)
+}
+
+// provider returns gen_ai.provider.name ("" when nothing tells).
+func (v *spanView) provider(route genai.Route) string {
+	h := v.host()
+	switch {
+	case h == openAIHost:
+		return providerOpenAI
+	case isAzureHost(h), v.headers.Azure, route.AzurePath:
+		return providerAzureOpenAI
+	}
+	return ""
+}
+
+// lift turns one selected span into a GenAI span.
+func (l *lifter) lift(span ptrace.Span) outcome {
+	var out outcome
+	v := &l.view
+	l.attrs = span.Attributes()
+	route := genai.ClassifyPath(v.path())
+	provider := v.provider(route)
+	out.headerFailures = v.headers.Failures
+
+	l.request = genai.Request{}
+	l.resp = genai.Response{}
+	req, resp := &l.request, &l.resp
+	capture := l.cfg.CaptureContent
+	if v.hasRequest {
+		if l.reqR.Read(v.requestBody, route.API, capture, req) != nil {
+			out.requestFailed = true
+		}
+	}
+	stream := false
+	if v.hasResponse {
+		if sse.LooksLikeStream(v.responseBody) {
+			stream = true
+			collectText := capture || (l.cfg.EstimateTokens && !req.IncludeUsage)
+			if l.respR.ReadStream(v.responseBody, collectText, resp) > 0 {
+				out.streamFailed = true
+			}
+		} else if l.respR.ReadBody(v.responseBody, capture, resp) != nil {
+			out.responseFailed = true
+		}
+		resp.Finish()
+	}
+
+	usageSource := ""
+	switch {
+	case resp.Usage.Present && stream:
+		usageSource = usageSourceStream
+	case resp.Usage.Present:
+		usageSource = usageSourceResponse
+	case stream && l.cfg.EstimateTokens && estimable(route.API):
+		l.estimate(req, resp, capture, v.requestBody)
+		usageSource = usageSourceEstimate
+		out.estimated = true
+	}
+
+	l.writeAttributes(route, provider, stream, usageSource)
+	l.setNameAndStatus(span, route)
+	if !l.cfg.KeepBodies {
+		l.attrs.RemoveIf(func(k string, _ pcommon.Value) bool {
+			return k == attrRequestBody || k == attrResponseBody
+		})
+	}
+	return out
+}
+
+func estimable(api genai.API) bool {
+	return api == genai.APIChat || api == genai.APICompletions || api == genai.APIResponses
+}
+
+// estimate fills resp.Usage from the tokenizer. Text and messages that the
+// first pass did not collect (because a usage chunk was expected) are read
+// again: this path only runs for streams that ended without usage.
+func (l *lifter) estimate(req *genai.Request, resp *genai.Response, captured bool, requestBody []byte) {
+	choices := resp.Choices
+	if !captured && l.request.IncludeUsage {
+		var again genai.Response
+		l.respR.ReadStream(l.view.responseBody, true, &again)
+		again.Finish()
+		choices = again.Choices
+	}
+	if !captured && len(requestBody) > 0 {
+		var full genai.Request
+		_ = l.reqR.Read(requestBody, genai.ClassifyPath(l.view.path()).API, true, &full)
+		req.Messages, req.SystemInstructions, req.Tools = full.Messages, full.SystemInstructions, full.Tools
+		req.ForcedFunction, req.ToolChoiceNone = full.ForcedFunction, full.ToolChoiceNone
+	}
+	model := resp.Model
+	if model == "" {
+		model = req.Model
+	}
+	if model == "" {
+		model = genai.ClassifyPath(l.view.path()).Deployment
+	}
+	counter := tokens.NewCounter(tokens.EncodingFor(model))
+	resp.Usage = genai.Usage{
+		Present: true,
+		Output:  genai.Int{V: int64(counter.Completion(choices)), Set: true},
+	}
+	if len(req.Messages) > 0 || len(req.SystemInstructions) > 0 {
+		resp.Usage.Input = genai.Int{V: int64(counter.Prompt(req)), Set: true}
+	}
+}
+
+func (l *lifter) has(k string) bool {
+	return slices.Contains(l.view.existing, k)
+}
+
+func (l *lifter) putStr(k, val string) {
+	if val != "" && !l.has(k) {
+		l.attrs.PutStr(k, val)
+	}
+}
+
+func (l *lifter) putInt(k string, val int64, set bool) {
+	if set && !l.has(k) {
+		l.attrs.PutInt(k, val)
+	}
+}
+
+func (l *lifter) putFloat(k string, val float64, set bool) {
+	if set && !l.has(k) {
+		l.attrs.PutDouble(k, val)
+	}
+}
+
+func (l *lifter) putBool(k string, val, set bool) {
+	if set && !l.has(k) {
+		l.attrs.PutBool(k, val)
+	}
+}
+
+func (l *lifter) putStrings(k string, vals []string) {
+	if len(vals) == 0 || l.has(k) {
+		return
+	}
+	s := l.attrs.PutEmptySlice(k)
+	s.EnsureCapacity(len(vals))
+	for _, val := range vals {
+		s.AppendEmpty().SetStr(val)
+	}
+}
+
+func (l *lifter) writeAttributes(route genai.Route, provider string, stream bool, usageSource string) {
+	v, req, resp, h := &l.view, &l.request, &l.resp, &l.view.headers
+	l.attrs.EnsureCapacity(l.attrs.Len() + 40)
+
+	l.putStr(attrProviderName, provider)
+	l.putStr(attrOperationName, route.API.Operation())
+	l.putStr(attrRequestModel, requestModel(route, req))
+	l.putStr(attrResponseModel, responseModel(route, resp, h))
+	l.putStr(attrResponseID, resp.ID)
+	if len(resp.Choices) > 0 && !l.has(attrFinishReasons) {
+		s := l.attrs.PutEmptySlice(attrFinishReasons)
+		s.EnsureCapacity(len(resp.Choices))
+		for i := range resp.Choices {
+			r := resp.Choices[i].FinishReason
+			if r == "" {
+				r = "error"
+			}
+			s.AppendEmpty().SetStr(r)
+		}
+	}
+
+	u := &resp.Usage
+	l.putInt(attrInputTokens, u.Input.V, u.Input.Set)
+	if route.API != genai.APIEmbeddings {
+		l.putInt(attrOutputTokens, u.Output.V, u.Output.Set)
+	}
+	l.putInt(attrCacheReadInputTokens, u.CacheRead.V, u.CacheRead.Set)
+	l.putInt(attrReasoningOutputTokens, u.Reasoning.V, u.Reasoning.Set)
+	l.putStr(attrUsageSource, usageSource)
+
+	l.putInt(attrMaxTokens, req.MaxTokens.V, req.MaxTokens.Set)
+	l.putFloat(attrTemperature, req.Temperature.V, req.Temperature.Set)
+	l.putFloat(attrTopP, req.TopP.V, req.TopP.Set)
+	l.putFloat(attrFrequencyPenalty, req.FrequencyPenalty.V, req.FrequencyPenalty.Set)
+	l.putFloat(attrPresencePenalty, req.PresencePenalty.V, req.PresencePenalty.Set)
+	l.putInt(attrSeed, req.Seed.V, req.Seed.Set)
+	l.putStrings(attrStopSequences, req.StopSequences)
+	l.putInt(attrChoiceCount, req.ChoiceCount.V, req.ChoiceCount.Set && req.ChoiceCount.V != 1)
+	l.putBool(attrStream, true, req.Stream || stream)
+	l.putStrings(attrEncodingFormats, req.EncodingFormats)
+	l.putStr(attrOutputType, req.OutputType)
+	if stream && v.hasTTFB && v.ttfbMS >= 0 {
+		l.putFloat(attrTimeToFirstChunk, v.ttfbMS/1000, true)
+	}
+	if stream {
+		l.putInt(attrStreamChunks, int64(resp.Chunks), true)
+	}
+
+	if l.cfg.CaptureContent {
+		if len(req.Messages) > 0 {
+			l.putStr(attrInputMessages, l.writer.InputMessages(req.Messages))
+		}
+		if len(req.SystemInstructions) > 0 {
+			l.putStr(attrSystemInstructions, l.writer.SystemInstructions(req.SystemInstructions))
+		}
+		if len(resp.Choices) > 0 {
+			l.putStr(attrOutputMessages, l.writer.OutputMessages(resp.Choices))
+		}
+	}
+
+	switch provider {
+	case providerAzureOpenAI:
+		l.putStr(attrResourceNamespace, azureNamespace)
+	case providerOpenAI:
+		l.putStr(attrSystemFingerprint, resp.SystemFingerprint)
+		l.putStr(attrResponseServiceTier, resp.ServiceTier)
+		l.putStr(attrRequestServiceTier, req.ServiceTier)
+	}
+	l.putStr(attrServiceRequestID, h.APIMRequestID)
+
+	deployment := h.Deployment
+	if deployment == "" {
+		deployment = route.Deployment
+	}
+	if deployment == "" && route.AzurePath {
+		// /openai/v1/...: Azure reads the body's model as the deployment name.
+		deployment = req.Model
+	}
+	l.putStr(attrDeployment, deployment)
+	l.putStr(attrRegion, h.Region)
+	l.putStr(attrRequestID, h.RequestID)
+	l.putStr(attrModelSession, h.ModelSession)
+	l.putBool(attrRAIInvoked, h.RAIInvoked.V, h.RAIInvoked.Set)
+	l.putBool(attrSpilledOver, h.SpilledOver.V, h.SpilledOver.Set)
+	l.putStr(attrSpilloverFrom, h.SpilloverFrom)
+	l.putInt(attrRemainingRequests, h.RemainingRequests.V, h.RemainingRequests.Set)
+	l.putInt(attrRemainingTokens, h.RemainingTokens.V, h.RemainingTokens.Set)
+	l.putInt(attrLimitRequests, h.LimitRequests.V, h.LimitRequests.Set)
+	l.putInt(attrLimitTokens, h.LimitTokens.V, h.LimitTokens.Set)
+	l.putInt(attrResetRequests, h.ResetRequests.V, h.ResetRequests.Set)
+	l.putInt(attrResetTokens, h.ResetTokens.V, h.ResetTokens.Set)
+	l.putFloat(attrRetryAfter, h.RetryAfter.V, h.RetryAfter.Set)
+	l.putFloat(attrProcessingTime, h.ProcessingTime.V, h.ProcessingTime.Set)
+	l.putFloat(attrUpstreamTime, h.UpstreamTime.V, h.UpstreamTime.Set)
+
+	if resp.Filter.Seen || resp.Filter.Filtered {
+		l.putBool(attrContentFiltered, resp.Filter.Filtered, true)
+	}
+	if len(resp.Filter.Categories) > 0 {
+		cats := slices.Clone(resp.Filter.Categories)
+		slices.Sort(cats)
+		l.putStrings(attrContentFilterCats, cats)
+	}
+}
+
+// requestModel is the deployment of /openai/deployments/{d}/..., else the
+// request body's model.
+func requestModel(route genai.Route, req *genai.Request) string {
+	if route.Deployment != "" {
+		return route.Deployment
+	}
+	return req.Model
+}
+
+// responseModel is the body's model; for the Responses API, whose body holds
+// only the alias, x-ms-served-model names the snapshot that served.
+func responseModel(route genai.Route, resp *genai.Response, h *headers.Facts) string {
+	if route.API == genai.APIResponses && h.ServedModel != "" {
+		return h.ServedModel
+	}
+	if resp.Model != "" {
+		return resp.Model
+	}
+	return h.ServedModel
+}
+
+// setNameAndStatus renames the span "{operation} {model}" and marks errors:
+// an HTTP status of 400 or more, or an error body.
+func (l *lifter) setNameAndStatus(span ptrace.Span, route genai.Route) {
+	v, resp := &l.view, &l.resp
+	if op := route.API.Operation(); op != "" {
+		if model := requestModel(route, &l.request); model != "" {
+			span.SetName(op + " " + model)
+		} else {
+			span.SetName(op)
+		}
+	}
+	if v.statusCode < 400 && !resp.Error.Present {
+		return
+	}
+	errType := resp.Error.Code
+	if errType == "" {
+		errType = resp.Error.Type
+	}
+	status := ""
+	if v.statusCode > 0 {
+		status = strconv.FormatInt(v.statusCode, 10)
+	}
+	if errType == "" {
+		errType = status
+	}
+	if errType == "" {
+		errType = "_OTHER"
+	}
+	// The receiver (or an HTTP instrumentation) writes the status code as
+	// error.type; the body's error code refines it. Any other value the sender
+	// chose is kept.
+	if !l.has(attrErrorType) || (v.errorType == status && status != "") {
+		l.attrs.PutStr(attrErrorType, errType)
+	}
+	if span.Status().Code() != ptrace.StatusCodeError {
+		span.Status().SetCode(ptrace.StatusCodeError)
+	}
+}
