@@ -4,8 +4,6 @@ import (
 	"context"
 	"sync"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/otel/attribute"
@@ -17,7 +15,7 @@ import (
 type azureOpenAIProcessor struct {
 	cfg        *Config
 	telemetry  *metadata.TelemetryBuilder
-	conditions *ottl.ConditionSequence[*ottlspan.TransformContext]
+	conditions *selector
 	lifters    sync.Pool
 }
 
@@ -81,12 +79,10 @@ func (p *azureOpenAIProcessor) processTraces(ctx context.Context, td ptrace.Trac
 			for k := 0; k < spans.Len(); k++ {
 				span := spans.At(k)
 				l.scan(span.Attributes())
-				selected, err := p.selects(ctx, l, rs, ss, span)
+				selected, failures, err := p.selects(ctx, l, rs, ss, span)
+				c.conditionFailures += int64(failures)
 				if err != nil {
-					c.conditionFailures++
-					if p.cfg.ErrorMode == ottl.PropagateError {
-						return td, err
-					}
+					return td, err
 				}
 				if !selected {
 					c.skipped++
@@ -101,13 +97,11 @@ func (p *azureOpenAIProcessor) processTraces(ctx context.Context, td ptrace.Trac
 }
 
 // selects applies the conditions setting, or the default test.
-func (p *azureOpenAIProcessor) selects(ctx context.Context, l *lifter, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span) (bool, error) {
+func (p *azureOpenAIProcessor) selects(ctx context.Context, l *lifter, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span) (bool, int, error) {
 	if p.conditions == nil {
-		return l.view.looksLikeModelCall(), nil
+		return l.view.looksLikeModelCall(), 0, nil
 	}
-	tCtx := ottlspan.NewTransformContext(rs, ss, span)
-	defer tCtx.Close()
-	return p.conditions.Eval(ctx, tCtx)
+	return p.conditions.selects(ctx, rs, ss, span)
 }
 
 func (c *batchCounts) add(o outcome) {
