@@ -312,7 +312,7 @@ func (l *lifter) estimate(req *genai.Request, resp *genai.Response, captured boo
 	if model == "" {
 		model = genai.ClassifyPath(l.view.path()).Deployment
 	}
-	counter := tokens.NewCounter(tokens.EncodingFor(model))
+	counter := tokens.ForModel(model)
 	resp.Usage = genai.Usage{
 		Present: true,
 		Output:  genai.Int{V: int64(counter.Completion(choices)), Set: true},

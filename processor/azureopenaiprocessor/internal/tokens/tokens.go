@@ -72,18 +72,37 @@ func (l *lazyCodec) get() tokenizer.Codec {
 	return l.codec
 }
 
-// Counter counts tokens with one encoding.
+// Counter counts tokens with one encoding and one chat format.
 type Counter struct {
 	codec tokenizer.Codec
+	// replyPrime is the tokens that open the assistant's reply.
+	replyPrime int
+	// perChoice is the tokens a completion spends on its framing, beyond
+	// its text.
+	perChoice int
 }
 
-// NewCounter returns a counter for the encoding (o200k_base when unknown).
+// NewCounter returns a counter for the encoding (o200k_base when unknown),
+// with the classic chat format (gpt-4o, gpt-4.1, gpt-4, gpt-3.5).
 func NewCounter(enc Encoding) Counter {
 	l, ok := codecs[enc]
 	if !ok {
 		l = fallback
 	}
-	return Counter{codec: l.get()}
+	return Counter{codec: l.get(), replyPrime: 3}
+}
+
+// ForModel returns the counter for a model name: its encoding, and its chat
+// format. The gpt-5 family frames messages differently: its reply opens with
+// 2 tokens, not 3, and each completion spends 4 framing tokens beyond its text
+// (measured on the recorded gpt-5.2 stream and the gpt-5.4 Responses call,
+// both without reasoning tokens).
+func ForModel(model string) Counter {
+	c := NewCounter(EncodingFor(model))
+	if strings.HasPrefix(strings.ToLower(model), "gpt-5") {
+		c.replyPrime, c.perChoice = 2, 4
+	}
+	return c
 }
 
 // Text returns the number of tokens of s.
@@ -116,6 +135,7 @@ func (c Counter) Completion(choices []genai.Choice) int {
 	total := 0
 	for i := range choices {
 		ch := &choices[i]
+		total += c.perChoice
 		total += c.Text(string(ch.Text))
 		total += c.Text(string(ch.Refusal))
 		for _, tc := range ch.ToolCalls {
@@ -131,7 +151,6 @@ func (c Counter) Prompt(req *genai.Request) int {
 	const (
 		perMessage = 3
 		perName    = 1
-		replyPrime = 3
 	)
 	total := 0
 	paddedSystem := false
@@ -166,7 +185,7 @@ func (c Counter) Prompt(req *genai.Request) int {
 		total += perMessage + c.Text("system") + c.Text(p.Content)
 	}
 	if len(req.Messages) > 0 || len(req.SystemInstructions) > 0 {
-		total += replyPrime
+		total += c.replyPrime
 	}
 	if len(req.Tools) > 0 {
 		total += c.Text(FunctionDefinitions(req.Tools)) + 9
