@@ -510,10 +510,13 @@ func (r *ResponseReader) readOutput(resp *Response) {
 	}
 	first := true
 	for s.NextElem() {
-		if !s.EnterObject() {
+		c := resp.choice(0)
+		if c == nil || !s.EnterObject() {
+			if c == nil {
+				s.Skip()
+			}
 			continue
 		}
-		c := resp.choice(0)
 		if first {
 			c.Text, c.Refusal, c.Reasoning, c.ToolCalls = c.Text[:0], c.Refusal[:0], c.Reasoning[:0], c.ToolCalls[:0]
 			first = false
