@@ -8,6 +8,7 @@ package headers // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureo
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -69,8 +70,8 @@ type Facts struct {
 const spilloverPrefix = "x-ms-spillover-from-"
 
 // Observe records one response header. name must be lower case.
-func (f *Facts) Observe(name []byte, v pcommon.Value) {
-	switch string(name) {
+func (f *Facts) Observe(name string, v pcommon.Value) {
+	switch name {
 	case "apim-request-id":
 		f.APIMRequestID = text(v)
 		f.Azure = true
@@ -133,11 +134,11 @@ func (f *Facts) Observe(name []byte, v pcommon.Value) {
 			f.UpstreamTime = Float{V: ms.V / 1000, Set: true}
 		}
 	default:
-		if len(name) > len(spilloverPrefix) && string(name[:len(spilloverPrefix)]) == spilloverPrefix {
+		if len(name) > len(spilloverPrefix) && name[:len(spilloverPrefix)] == spilloverPrefix {
 			f.SpilledOver = Bool{V: true, Set: true}
 			f.SpilloverFrom = text(v)
 			if f.SpilloverFrom == "" {
-				f.SpilloverFrom = string(name[len(spilloverPrefix):])
+				f.SpilloverFrom = name[len(spilloverPrefix):]
 			}
 			f.Azure = true
 		}
@@ -204,17 +205,31 @@ func (f *Facts) parseBool(v pcommon.Value) Bool {
 	return Bool{}
 }
 
-// LowerASCII writes s in ASCII lower case into dst (reused) and returns it.
-func LowerASCII(dst []byte, s string) []byte {
-	dst = dst[:0]
+// LowerASCII returns s in ASCII lower case. A name that is already lower
+// case (the semantic-convention form) is returned as is; others are lowered
+// into dst (reused) and viewed as a string that is only valid until the next
+// call with the same dst.
+func LowerASCII(dst *[]byte, s string) string {
+	upper := false
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			upper = true
+			break
+		}
+	}
+	if !upper {
+		return s
+	}
+	b := (*dst)[:0]
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		dst = append(dst, c)
+		b = append(b, c)
 	}
-	return dst
+	*dst = b
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // HasPrefixFold reports whether s starts with prefix, ignoring ASCII case.
@@ -222,6 +237,9 @@ func LowerASCII(dst []byte, s string) []byte {
 func HasPrefixFold(s, prefix string) bool {
 	if len(s) < len(prefix) {
 		return false
+	}
+	if s[:len(prefix)] == prefix {
+		return true
 	}
 	for i := 0; i < len(prefix); i++ {
 		c := s[i]

@@ -10,6 +10,7 @@
 package jsonscan // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/jsonscan"
 
 import (
+	"bytes"
 	"errors"
 	"strconv"
 	"unicode/utf16"
@@ -355,42 +356,58 @@ func (s *Scanner) Skip() bool {
 	return false
 }
 
-// skipString consumes a string starting at '"' without unescaping it.
+// skipString consumes a string starting at '"' without unescaping it. The
+// closing quote is found with vectorised byte searches; only a quote preceded
+// by backslashes needs a closer look.
 func (s *Scanner) skipString() bool {
 	i := s.pos + 1
-	for i < len(s.data) {
-		switch s.data[i] {
-		case '"':
-			s.pos = i + 1
-			return true
-		case '\\':
-			i += 2
-		default:
-			i++
+	for {
+		q := bytes.IndexByte(s.data[i:], '"')
+		if q < 0 {
+			s.fail()
+			return false
 		}
+		end := i + q
+		// An odd run of backslashes before the quote escapes it.
+		bs := 0
+		for j := end - 1; j >= i && s.data[j] == '\\'; j-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			s.pos = end + 1
+			return true
+		}
+		i = end + 1
 	}
-	s.fail()
-	return false
 }
 
 // readString consumes a string starting at '"'. Without escapes it returns a
 // slice of the input; with escapes it unescapes into the scratch buffer.
 func (s *Scanner) readString() ([]byte, bool) {
 	start := s.pos + 1
-	i := start
-	for i < len(s.data) {
-		c := s.data[i]
-		if c == '"' {
+	// Keys and most values are short: a plain loop beats the call overhead
+	// of the vectorised search until the string proves long.
+	limit := min(start+24, len(s.data))
+	for i := start; i < limit; i++ {
+		switch s.data[i] {
+		case '"':
 			s.pos = i + 1
 			return s.data[start:i], true
-		}
-		if c == '\\' {
+		case '\\':
 			return s.unescape(start, i)
 		}
-		i++
 	}
-	s.fail()
-	return nil, false
+	q := bytes.IndexByte(s.data[limit:], '"')
+	if q < 0 {
+		s.fail()
+		return nil, false
+	}
+	end := limit + q
+	if b := bytes.IndexByte(s.data[limit:end], '\\'); b >= 0 {
+		return s.unescape(start, limit+b)
+	}
+	s.pos = end + 1
+	return s.data[start:end], true
 }
 
 func (s *Scanner) unescape(start, i int) ([]byte, bool) {
