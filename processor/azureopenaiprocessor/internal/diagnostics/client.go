@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -112,7 +113,7 @@ func (c *azqueryClient) query(ctx context.Context, kql string, window queryWindo
 			// The API answers 204 for a workspace that holds no data at all.
 			return queryAnswer{}, nil
 		}
-		return queryAnswer{}, classifyQueryError(ctx, err)
+		return queryAnswer{}, classifyQueryError(err)
 	}
 	answer := queryAnswer{tables: make([]resultTable, 0, len(resp.Tables))}
 	for _, t := range resp.Tables {
@@ -147,28 +148,31 @@ func (c *azqueryClient) query(ctx context.Context, kql string, window queryWindo
 
 // classifyQueryError turns what the SDK returned into a queryError that says
 // whether to back off and for how long.
-func classifyQueryError(ctx context.Context, err error) *queryError {
+func classifyQueryError(err error) *queryError {
 	var respErr *azcore.ResponseError
-	switch {
-	case errors.As(err, &respErr):
+	if errors.As(err, &respErr) {
 		qe := &queryError{status: respErr.StatusCode, code: respErr.ErrorCode, cause: err}
 		if respErr.RawResponse != nil {
 			qe.retryAfter = retryAfter(respErr.RawResponse.Header, time.Now())
 		}
 		qe.throttled = respErr.StatusCode == http.StatusTooManyRequests || respErr.ErrorCode == "ThrottledError"
 		return qe
-	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
-		return &queryError{code: "cancelled", cause: ctx.Err()}
-	case errors.Is(err, context.DeadlineExceeded):
+	}
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return &queryError{code: "cancelled", cause: err}
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return &queryError{code: "timeout", cause: err}
 	}
-	var authErr interface{ NonRetriable() }
-	if errors.As(err, &authErr) {
+	var credErr interface{ NonRetriable() }
+	if errors.As(err, &credErr) {
 		// azidentity's credential errors; their text names the identity
-		// problem (never the secret).
+		// problem, never the secret.
 		return &queryError{code: "credential", cause: err}
 	}
 	if strings.Contains(err.Error(), "unmarshalling type") {
+		// azcore's wording for an answer that is not the JSON it expects.
 		return &queryError{code: "malformed answer", cause: err}
 	}
 	return &queryError{code: "transport", cause: err}

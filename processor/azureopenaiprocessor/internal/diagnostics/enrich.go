@@ -1,0 +1,120 @@
+package diagnostics // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/diagnostics"
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
+)
+
+// Attributes the join reads and writes (design: diagnostics-join.md).
+const (
+	attrRequestID = string(semconv.AzureServiceRequestIDKey) // the join key
+
+	attrStatus          = "azure.openai.diagnostics.status"
+	attrDuration        = "azure.openai.diagnostics.duration"
+	attrOperation       = "azure.openai.diagnostics.operation"
+	attrResultSignature = "azure.openai.diagnostics.result_signature"
+	attrStreamType      = "azure.openai.diagnostics.stream_type"
+	attrModelName       = "azure.openai.diagnostics.model_name"
+	attrModelVersion    = "azure.openai.diagnostics.model_version"
+	attrDeployment      = "azure.openai.diagnostics.deployment"
+	attrCallerObjectID  = "azure.openai.diagnostics.caller.object_id"
+	attrCallerIP        = "azure.openai.diagnostics.caller.ip"
+
+	attrDiagInputTokens     = "azure.openai.diagnostics.usage.input_tokens"
+	attrDiagOutputTokens    = "azure.openai.diagnostics.usage.output_tokens"
+	attrDiagCacheReadTokens = "azure.openai.diagnostics.usage.cache_read.input_tokens"
+
+	attrUsageSource    = "azure.openai.usage.source"
+	attrInputTokens    = string(semconv.GenAIUsageInputTokensKey)
+	attrOutputTokens   = string(semconv.GenAIUsageOutputTokensKey)
+	attrCacheReadInput = string(semconv.GenAIUsageCacheReadInputTokensKey)
+
+	usageSourceEstimate    = "estimate"
+	usageSourceDiagnostics = "diagnostics"
+)
+
+// Status is how a span left the join: the value of
+// azure.openai.diagnostics.status and of the released_spans metric's status.
+type Status string
+
+const (
+	StatusJoined   Status = "joined"    // its row was found and written on it
+	StatusNotFound Status = "not_found" // lookups worked, no row came within max_wait
+	StatusError    Status = "error"     // lookups failed until max_wait or shutdown
+	StatusOverflow Status = "overflow"  // the buffer was full when it arrived
+)
+
+var statuses = []Status{StatusJoined, StatusNotFound, StatusError, StatusOverflow}
+
+func markStatus(span ptrace.Span, status Status) {
+	span.Attributes().PutStr(attrStatus, string(status))
+}
+
+// enrichSpan writes what the diagnostic row says onto the span and marks it
+// joined.
+func enrichSpan(span ptrace.Span, rec *diagnosticRecord) {
+	attrs := span.Attributes()
+	markStatus(span, StatusJoined)
+	if rec.hasDuration {
+		attrs.PutDouble(attrDuration, float64(rec.durationMs)/1000)
+	}
+	putNonEmpty(attrs, attrOperation, rec.operation)
+	putNonEmpty(attrs, attrResultSignature, rec.resultSignature)
+	putNonEmpty(attrs, attrStreamType, rec.streamType)
+	putNonEmpty(attrs, attrModelName, rec.modelName)
+	putNonEmpty(attrs, attrModelVersion, rec.modelVersion)
+	putNonEmpty(attrs, attrDeployment, rec.deployment)
+	putNonEmpty(attrs, attrCallerObjectID, rec.callerObjectID)
+	putNonEmpty(attrs, attrCallerIP, rec.callerIP)
+	writeUsage(attrs, rec.tokens())
+}
+
+func putNonEmpty(attrs pcommon.Map, key, value string) {
+	if value != "" {
+		attrs.PutStr(key, value)
+	}
+}
+
+// writeUsage applies the usage rule of the design: the log's counts become
+// the span's gen_ai.usage.* when the span had none or only an estimate
+// (usage.source = diagnostics); a span whose sender or response body already
+// counted keeps its counts, and the log's go beside them for reconciliation.
+func writeUsage(attrs pcommon.Map, u tokenUsage) {
+	if !u.any() {
+		return
+	}
+	if spanUsageReplaceable(attrs) {
+		if u.hasInput {
+			attrs.PutInt(attrInputTokens, u.input)
+		}
+		if u.hasOutput {
+			attrs.PutInt(attrOutputTokens, u.output)
+		}
+		if u.hasCacheRead {
+			attrs.PutInt(attrCacheReadInput, u.cacheRead)
+		}
+		attrs.PutStr(attrUsageSource, usageSourceDiagnostics)
+		return
+	}
+	if u.hasInput {
+		attrs.PutInt(attrDiagInputTokens, u.input)
+	}
+	if u.hasOutput {
+		attrs.PutInt(attrDiagOutputTokens, u.output)
+	}
+	if u.hasCacheRead {
+		attrs.PutInt(attrDiagCacheReadTokens, u.cacheRead)
+	}
+}
+
+// spanUsageReplaceable: the span's counts are an estimate, or there are none
+// and nobody claimed a source for them.
+func spanUsageReplaceable(attrs pcommon.Map) bool {
+	if source, ok := attrs.Get(attrUsageSource); ok {
+		return source.Str() == usageSourceEstimate
+	}
+	_, hasInput := attrs.Get(attrInputTokens)
+	_, hasOutput := attrs.Get(attrOutputTokens)
+	return !hasInput && !hasOutput
+}
