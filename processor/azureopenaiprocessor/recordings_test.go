@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -22,11 +23,12 @@ const recordingsDir = "../../../shared/recordings"
 // file, for the parser-level tests (estimate accuracy, fuzz seeds). The
 // receiver-level replay goes through internal/recordings and internal/exchange.
 type rawExchange struct {
-	file         string
-	url          string
-	status       int
-	requestBody  string
-	responseBody string
+	file            string
+	url             string
+	status          int
+	requestBody     string
+	responseBody    string
+	responseHeaders map[string][]string
 }
 
 func (e rawExchange) name() string { return e.file }
@@ -80,7 +82,7 @@ func exchangesOf(doc any) []rawExchange {
 			im, _ := it.(map[string]any)
 			req, _ := im["request"].(map[string]any)
 			resp, _ := im["response"].(map[string]any)
-			ex := rawExchange{url: str(req["uri"]), requestBody: bodyOf(req), responseBody: bodyOf(resp)}
+			ex := rawExchange{url: str(req["uri"]), requestBody: bodyOf(req), responseBody: bodyOf(resp), responseHeaders: headersOf(resp["headers"])}
 			if st, ok := resp["status"].(map[string]any); ok {
 				ex.status = num(st["code"])
 			} else {
@@ -93,13 +95,33 @@ func exchangesOf(doc any) []rawExchange {
 		for _, it := range list {
 			im, _ := it.(map[string]any)
 			out = append(out, rawExchange{url: str(im["RequestUri"]), status: num(im["StatusCode"]),
-				requestBody: jsonBody(im["RequestBody"]), responseBody: jsonBody(im["ResponseBody"])})
+				requestBody: jsonBody(im["RequestBody"]), responseBody: jsonBody(im["ResponseBody"]), responseHeaders: headersOf(im["ResponseHeaders"])})
 		}
 	}
 	if req, ok := m["request"].(map[string]any); ok {
 		resp, _ := m["response"].(map[string]any)
 		st, _ := resp["status"].(map[string]any)
-		out = append(out, rawExchange{url: str(req["url"]), status: num(st["code"]), requestBody: bodyOf(req), responseBody: bodyOf(resp)})
+		out = append(out, rawExchange{url: str(req["url"]), status: num(st["code"]), requestBody: bodyOf(req), responseBody: bodyOf(resp), responseHeaders: headersOf(resp["headers"])})
+	}
+	return out
+}
+
+// headersOf reads recorded headers: name → list of strings, or a plain
+// scalar; names lowered as the receiver does.
+func headersOf(v any) map[string][]string {
+	m, _ := v.(map[string]any)
+	out := map[string][]string{}
+	for k, val := range m {
+		name := strings.ToLower(k)
+		switch t := val.(type) {
+		case []any:
+			for _, e := range t {
+				out[name] = append(out[name], fmt.Sprint(e))
+			}
+		case nil:
+		default:
+			out[name] = append(out[name], fmt.Sprint(t))
+		}
 	}
 	return out
 }
