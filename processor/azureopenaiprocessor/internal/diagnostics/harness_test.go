@@ -132,7 +132,9 @@ func withServer(o fakeloganalytics.Options) harnessOption {
 // collector does, instead of handing in the test server's client.
 func withCAFile() harnessOption { return func(s *harnessSettings) { s.useCAFile = true } }
 
-func withReleaseError(err error) harnessOption { return func(s *harnessSettings) { s.releaseErr = err } }
+func withReleaseError(err error) harnessOption {
+	return func(s *harnessSettings) { s.releaseErr = err }
+}
 
 func testConfig(endpoint string) Config {
 	cfg := NewDefaultConfig()

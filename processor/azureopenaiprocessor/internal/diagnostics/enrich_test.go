@@ -1,0 +1,82 @@
+package diagnostics
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+func TestUsageRule(t *testing.T) {
+	logCounts := tokenUsage{input: 1200, output: 87, cacheRead: 1024, hasInput: true, hasOutput: true, hasCacheRead: true}
+	tests := []struct {
+		name string
+		span map[string]any
+		want map[string]any
+	}{
+		{
+			name: "no usage on the span: the log fills gen_ai.usage",
+			span: map[string]any{},
+			want: map[string]any{attrInputTokens: int64(1200), attrOutputTokens: int64(87), attrCacheReadInput: int64(1024), attrUsageSource: "diagnostics"},
+		},
+		{
+			name: "an estimate is replaced",
+			span: map[string]any{attrInputTokens: int64(1180), attrOutputTokens: int64(90), attrUsageSource: "estimate"},
+			want: map[string]any{attrInputTokens: int64(1200), attrOutputTokens: int64(87), attrCacheReadInput: int64(1024), attrUsageSource: "diagnostics"},
+		},
+		{
+			name: "the response body's counts stay; the log's go beside them",
+			span: map[string]any{attrInputTokens: int64(1200), attrOutputTokens: int64(87), attrUsageSource: "response"},
+			want: map[string]any{
+				attrInputTokens: int64(1200), attrOutputTokens: int64(87), attrUsageSource: "response",
+				attrDiagInputTokens: int64(1200), attrDiagOutputTokens: int64(87), attrDiagCacheReadTokens: int64(1024),
+			},
+		},
+		{
+			name: "a stream's usage chunk stays",
+			span: map[string]any{attrOutputTokens: int64(80), attrUsageSource: "stream"},
+			want: map[string]any{
+				attrOutputTokens: int64(80), attrUsageSource: "stream",
+				attrDiagInputTokens: int64(1200), attrDiagOutputTokens: int64(87), attrDiagCacheReadTokens: int64(1024),
+			},
+		},
+		{
+			name: "counts the sender set without a source are never overwritten",
+			span: map[string]any{attrInputTokens: int64(5)},
+			want: map[string]any{
+				attrInputTokens:     int64(5),
+				attrDiagInputTokens: int64(1200), attrDiagOutputTokens: int64(87), attrDiagCacheReadTokens: int64(1024),
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			span := ptrace.NewSpan()
+			assert.NoError(t, span.Attributes().FromRaw(tt.span))
+			writeUsage(span.Attributes(), logCounts)
+			assert.Equal(t, tt.want, span.Attributes().AsRaw())
+		})
+	}
+}
+
+func TestUsageRuleWritesOnlyWhatTheLogHas(t *testing.T) {
+	span := ptrace.NewSpan()
+	span.Attributes().PutStr(attrUsageSource, "estimate")
+	span.Attributes().PutInt(attrInputTokens, 10)
+	writeUsage(span.Attributes(), tokenUsage{output: 7, hasOutput: true})
+	assert.Equal(t, map[string]any{attrInputTokens: int64(10), attrOutputTokens: int64(7), attrUsageSource: "diagnostics"},
+		span.Attributes().AsRaw())
+
+	untouched := ptrace.NewSpan()
+	untouched.Attributes().PutStr(attrUsageSource, "estimate")
+	writeUsage(untouched.Attributes(), tokenUsage{})
+	assert.Equal(t, map[string]any{attrUsageSource: "estimate"}, untouched.Attributes().AsRaw(), "no counts, no change")
+}
+
+func TestEnrichWritesOnlyWhatTheRowSays(t *testing.T) {
+	span := ptrace.NewSpan()
+	enrichSpan(span, &diagnosticRecord{operation: "Embeddings_Create", durationMs: 0, hasDuration: true})
+	assert.Equal(t, map[string]any{
+		attrStatus: "joined", attrOperation: "Embeddings_Create", attrDuration: 0.0,
+	}, span.Attributes().AsRaw())
+}

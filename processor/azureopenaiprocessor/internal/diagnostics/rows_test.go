@@ -1,0 +1,140 @@
+package diagnostics
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var answerColumns = []resultColumn{
+	{"TimeGenerated", "datetime"}, {"Category", "string"}, {"CorrelationId", "string"}, {"OperationName", "string"},
+	{"DurationMs", "long"}, {"ResultSignature", "string"}, {"CallerIPAddress", "string"},
+	{"properties_s", "string"}, {"AdditionalFields", "dynamic"}, {"Resource", "string"},
+}
+
+func row(category, key, operation string, duration any, props any, additional any) []any {
+	return []any{"2026-03-02T09:00:00Z", category, key, operation, duration, "200", "81.2.69.***", props, additional, "CONTOSO"}
+}
+
+func TestDecodeMergesTheRowsOfACall(t *testing.T) {
+	k := "d427a391-2bc7-4f38-9cbc-6560600e0981"
+	answer := &queryAnswer{tables: []resultTable{{columns: answerColumns, rows: [][]any{
+		// The usage row first, the near-empty twin, then the populated row:
+		// order must not matter.
+		row("AzureOpenAIRequestUsage", k, "AzureOpenAIRequestUsage", float64(0), `{"promptTokens":[1200],"cachedTokens":[1024],"generatedTokens":[87]}`, nil),
+		row("RequestResponse", strings.ToUpper(k), "", nil, `{"objectId":""}`, nil),
+		row("RequestResponse", k, "ChatCompletions_Create", float64(1021),
+			`{"streamType":"Streaming","modelDeploymentName":"gpt-4o","modelName":"gpt-4o","modelVersion":"2024-08-06","objectId":"","callerObjectId":"0c3f9a1e-7a44-4b51-a1a0-5c2b1f0e9d88","promptTokens":1100,"completionTokens":80}`, nil),
+	}}}}
+	records := decodeRecords(answer, "CorrelationId")
+	require.Len(t, records, 1, "keys are matched without case")
+	rec := records[k]
+	assert.Equal(t, int64(1021), rec.durationMs)
+	assert.Equal(t, "ChatCompletions_Create", rec.operation)
+	assert.Equal(t, "Streaming", rec.streamType)
+	assert.Equal(t, "gpt-4o", rec.modelName)
+	assert.Equal(t, "2024-08-06", rec.modelVersion)
+	assert.Equal(t, "gpt-4o", rec.deployment)
+	assert.Equal(t, "0c3f9a1e-7a44-4b51-a1a0-5c2b1f0e9d88", rec.callerObjectID)
+	assert.Equal(t, "81.2.69.***", rec.callerIP)
+	assert.Equal(t, tokenUsage{input: 1200, output: 87, cacheRead: 1024, hasInput: true, hasOutput: true, hasCacheRead: true}, rec.tokens(),
+		"the usage category wins over the RequestResponse scalars")
+	assert.Equal(t, tokenUsage{input: 1100, output: 80, hasInput: true, hasOutput: true}, rec.rowUsage)
+}
+
+func TestPropertiesInEveryShape(t *testing.T) {
+	want := map[string]any{"modelName": "gpt-4o"}
+	for name, v := range map[string]any{
+		"object text":    `{"modelName":"gpt-4o"}`,
+		"JSON string":    `"{\"modelName\":\"gpt-4o\"}"`,
+		"doubly encoded": `"\"{\\\"modelName\\\":\\\"gpt-4o\\\"}\""`,
+		"decoded object": map[string]any{"modelName": "gpt-4o"},
+		"padded":         "  {\"modelName\":\"gpt-4o\"}\n",
+	} {
+		assert.Equal(t, want, parseProperties(v), name)
+	}
+	for name, v := range map[string]any{
+		"truncated": `{"modelName":`,
+		"array":     `[1,2]`,
+		"number":    float64(3),
+		"null":      nil,
+		"empty":     "",
+		"text":      "Non-Streaming",
+	} {
+		assert.Nil(t, parseProperties(v), name)
+	}
+}
+
+func TestPropertiesFromAdditionalFields(t *testing.T) {
+	k := "9d3a6e98-fc11-48d0-82cf-4de065c1a1f8"
+	bag := `{"properties_s":"{\"modelName\":\"gpt-4o-mini\",\"streamType\":\"Non-Streaming\"}","event_s":"ShoeboxCallResult"}`
+	answer := &queryAnswer{tables: []resultTable{{columns: answerColumns, rows: [][]any{
+		row("RequestResponse", k, "ChatCompletions_Create", float64(80), "", bag),
+	}}}}
+	rec := decodeRecords(answer, "CorrelationId")[k]
+	require.NotNil(t, rec)
+	assert.Equal(t, "gpt-4o-mini", rec.modelName)
+	assert.Equal(t, "Non-Streaming", rec.streamType)
+
+	// A property bag holding the object itself.
+	bag = `{"Properties":{"modelName":"gpt-35-turbo"}}`
+	answer.tables[0].rows[0] = row("RequestResponse", k, "", nil, "", bag)
+	assert.Equal(t, "gpt-35-turbo", decodeRecords(answer, "CorrelationId")[k].modelName)
+}
+
+func TestTokensInEveryShape(t *testing.T) {
+	props := parseProperties(`{"promptTokens":[1200],"cachedTokens":"64","generatedTokens":87,"split":[3,4],"negative":-1,"fraction":1.5,"huge":[9223372036854775807]}`)
+	for key, want := range map[string]int64{"promptTokens": 1200, "cachedTokens": 64, "generatedTokens": 87, "split": 7, "huge": math.MaxInt64} {
+		got, ok := propTokens(props, key)
+		assert.True(t, ok, key)
+		assert.Equal(t, want, got, key)
+	}
+	for _, key := range []string{"negative", "fraction", "missing"} {
+		_, ok := propTokens(props, key)
+		assert.False(t, ok, key)
+	}
+}
+
+func TestLongCellsDecodeCarefully(t *testing.T) {
+	for _, tt := range []struct {
+		in   any
+		want int64
+		ok   bool
+	}{
+		{float64(1021), 1021, true},
+		{float64(1 << 53), 1 << 53, true},
+		{float64(-5), -5, true},
+		{1021.5, 0, false},
+		{math.NaN(), 0, false},
+		{math.Inf(1), 0, false},
+		{float64(1 << 63), 0, false},
+		{"1234", 1234, true},
+		{"1234.0", 1234, true},
+		{"12ms", 0, false},
+		{nil, 0, false},
+		{true, 0, false},
+	} {
+		got, ok := cellInt64(tt.in)
+		assert.Equal(t, tt.ok, ok, "%v", tt.in)
+		assert.Equal(t, tt.want, got, "%v", tt.in)
+	}
+}
+
+func TestDecodeIgnoresRowsItCannotPlace(t *testing.T) {
+	k := "9d3a6e98-fc11-48d0-82cf-4de065c1a1f8"
+	answer := &queryAnswer{tables: []resultTable{
+		{columns: []resultColumn{{"Category", "string"}}, rows: [][]any{{"RequestResponse"}}}, // no key column
+		{columns: answerColumns, rows: [][]any{
+			row("RequestResponse", "", "x", nil, nil, nil),               // empty key
+			{"2026-03-02T09:00:00Z", "RequestResponse", k},               // short row
+			{"2026-03-02T09:00:00Z", "RequestResponse", float64(7), "y"}, // a number where the key should be
+		}},
+	}}
+	records := decodeRecords(answer, "CorrelationId")
+	require.Len(t, records, 2)
+	assert.Empty(t, records[k].operation, "a short row still joins, with what it has")
+	assert.Equal(t, "y", records["7"].operation)
+}
