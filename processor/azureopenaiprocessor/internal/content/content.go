@@ -25,12 +25,12 @@ func (w Writer) InputMessages(msgs []genai.Message) string {
 			b = append(b, ',')
 		}
 		b = append(b, `{"role":`...)
-		b = w.str(b, m.Role)
+		b = plain(b, m.Role)
 		b = append(b, `,"parts":`...)
 		b = w.parts(b, m.Parts)
 		if m.Name != "" {
 			b = append(b, `,"name":`...)
-			b = w.str(b, m.Name)
+			b = plain(b, m.Name)
 		}
 		b = append(b, '}')
 	}
@@ -58,7 +58,7 @@ func (w Writer) OutputMessages(choices []genai.Choice) string {
 			role = "assistant"
 		}
 		b = append(b, `{"role":`...)
-		b = w.str(b, role)
+		b = plain(b, role)
 		b = append(b, `,"parts":[`...)
 		n := 0
 		sep := func() {
@@ -90,7 +90,7 @@ func (w Writer) OutputMessages(choices []genai.Choice) string {
 			b = w.toolCall(b, tc.ID, tc.Name, tc.Arguments)
 		}
 		b = append(b, `],"finish_reason":`...)
-		b = w.str(b, FinishReason(c.FinishReason))
+		b = plain(b, FinishReason(c.FinishReason))
 		b = append(b, '}')
 	}
 	return string(append(b, ']'))
@@ -122,7 +122,7 @@ func (w Writer) parts(b []byte, parts []genai.Part) []byte {
 			b = append(b, `{"type":"tool_call_response"`...)
 			if p.ID != "" {
 				b = append(b, `,"id":`...)
-				b = w.str(b, p.ID)
+				b = plain(b, p.ID)
 			}
 			b = append(b, `,"response":`...)
 			b = w.str(b, p.Content)
@@ -130,14 +130,14 @@ func (w Writer) parts(b []byte, parts []genai.Part) []byte {
 			continue
 		}
 		b = append(b, `{"type":`...)
-		b = w.str(b, p.Type)
+		b = plain(b, p.Type)
 		if p.Modality != "" {
 			b = append(b, `,"modality":`...)
-			b = w.str(b, p.Modality)
+			b = plain(b, p.Modality)
 		}
 		if p.MimeType != "" {
 			b = append(b, `,"mime_type":`...)
-			b = w.str(b, p.MimeType)
+			b = plain(b, p.MimeType)
 		}
 		if p.URI != "" {
 			b = append(b, `,"uri":`...)
@@ -145,7 +145,7 @@ func (w Writer) parts(b []byte, parts []genai.Part) []byte {
 		}
 		if p.Type == "file" {
 			b = append(b, `,"file_id":`...)
-			b = w.str(b, p.ID)
+			b = plain(b, p.ID)
 		}
 		if p.Content != "" || p.Type == "text" || p.Type == "blob" {
 			b = append(b, `,"content":`...)
@@ -162,10 +162,10 @@ func (w Writer) toolCall(b []byte, id, name string, args []byte) []byte {
 	b = append(b, `{"type":"tool_call"`...)
 	if id != "" {
 		b = append(b, `,"id":`...)
-		b = w.str(b, id)
+		b = plain(b, id)
 	}
 	b = append(b, `,"name":`...)
-	b = w.str(b, name)
+	b = plain(b, name)
 	if len(args) > 0 {
 		b = append(b, `,"arguments":`...)
 		if (w.MaxLength == 0 || len(args) <= w.MaxLength) && json.Valid(args) {
@@ -203,8 +203,15 @@ func appendCompact(b, raw []byte) []byte {
 	return out
 }
 
+// str writes captured content, capped.
 func (w Writer) str(b []byte, s string) []byte {
 	return w.bytes(b, []byte(s))
+}
+
+// plain writes a structural value (role, part type, finish reason, modality,
+// MIME type, id, tool name): never capped, so the schema stays intact.
+func plain(b []byte, s string) []byte {
+	return appendJSONString(b, []byte(s))
 }
 
 // bytes writes s as a JSON string, capped at MaxLength bytes on a UTF-8
