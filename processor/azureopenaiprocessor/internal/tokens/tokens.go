@@ -11,6 +11,7 @@ package tokens // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureop
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/tiktoken-go/tokenizer"
 
@@ -20,7 +21,13 @@ import (
 // MaxTokenizedBytes bounds the text handed to the tokenizer per estimate; the
 // count of longer text is extrapolated from its first MaxTokenizedBytes, so a
 // huge body cannot stall the pipeline.
-const MaxTokenizedBytes = 4 << 20
+const MaxTokenizedBytes = 256 << 10
+
+// window is the most text the tokenizer's splitting expression sees at once.
+// Its backtracking engine is quadratic on some inputs (long runs of mixed
+// spaces and newlines: 40 KB of " \n" take seconds), so text is tokenized in
+// windows cut at word starts, where tiktoken's pieces begin anyway.
+const window = 512
 
 // Encoding is a tokenizer vocabulary.
 type Encoding string
@@ -111,19 +118,54 @@ func (c Counter) Text(s string) int {
 		return 0
 	}
 	if len(s) <= MaxTokenizedBytes {
-		n, err := c.codec.Count(s)
-		if err != nil {
-			return approximate(len(s))
-		}
-		return n
+		return c.windowed(s)
 	}
-	head := s[:MaxTokenizedBytes]
-	n, err := c.codec.Count(head)
-	if err != nil || n == 0 {
+	head := s[:cutPoint(s, MaxTokenizedBytes)]
+	n := c.windowed(head)
+	if n == 0 || len(head) == 0 {
 		return approximate(len(s))
 	}
 	return int(float64(n) * float64(len(s)) / float64(len(head)))
 }
+
+// windowed counts s window by window.
+func (c Counter) windowed(s string) int {
+	total := 0
+	for len(s) > 0 {
+		cut := len(s)
+		if cut > window {
+			cut = cutPoint(s, window)
+		}
+		n, err := c.codec.Count(s[:cut])
+		if err != nil {
+			n = approximate(cut)
+		}
+		total += n
+		s = s[cut:]
+	}
+	return total
+}
+
+// cutPoint returns where to cut s at or before max: before a space that
+// follows a non-space (a word start) in the second half of the window, else
+// at a UTF-8 boundary.
+func cutPoint(s string, max int) int {
+	for i := max; i > max/2; i-- {
+		if s[i] == ' ' && !isSpace(s[i-1]) {
+			return i
+		}
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	if i == 0 {
+		return max
+	}
+	return i
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\n' || b == '\r' || b == '\t' }
 
 // approximate is the rule of thumb of four bytes per token, for text the
 // tokenizer refused.
