@@ -44,6 +44,9 @@ type condition struct {
 	CaseInsensitive bool
 	Values          []string
 	From, To        time.Time
+	// set holds Values (lower-cased when CaseInsensitive) for in-lists of
+	// hundreds of keys.
+	set map[string]struct{}
 }
 
 type projection struct {
@@ -327,6 +330,16 @@ func parseQuery(src string) (*parsedQuery, error) {
 			return nil, p.fail(p.tokens[p.i-1], "operator %q is outside the supported subset", op)
 		}
 	}
+	for i := range q.Conditions {
+		c := &q.Conditions[i]
+		c.set = make(map[string]struct{}, len(c.Values))
+		for _, v := range c.Values {
+			if c.CaseInsensitive {
+				v = strings.ToLower(v)
+			}
+			c.set[v] = struct{}{}
+		}
+	}
 	return q, nil
 }
 
@@ -498,13 +511,10 @@ func (q *parsedQuery) matches(r *Row, schema *workspaceSchema) (bool, error) {
 			continue
 		}
 		s := fmt.Sprint(value)
-		hit := false
-		for _, v := range c.Values {
-			if s == v || c.CaseInsensitive && strings.EqualFold(s, v) {
-				hit = true
-				break
-			}
+		if c.CaseInsensitive {
+			s = strings.ToLower(s)
 		}
+		_, hit := c.set[s]
 		if hit == c.Negate {
 			return false, nil
 		}

@@ -55,6 +55,8 @@ func markStatus(span ptrace.Span, status Status) {
 // joined.
 func enrichSpan(span ptrace.Span, rec *diagnosticRecord) {
 	attrs := span.Attributes()
+	// Room for what a row can add, so the slice grows once, to the size needed.
+	attrs.EnsureCapacity(attrs.Len() + 16)
 	markStatus(span, StatusJoined)
 	if rec.hasDuration {
 		attrs.PutDouble(attrDuration, float64(rec.durationMs)/1000)

@@ -46,6 +46,85 @@ func (r *diagnosticRecord) tokens() tokenUsage {
 	return r.rowUsage
 }
 
+// rowProperties are the properties_s fields the join reads. encoding/json
+// matches names without case when no exact match exists, which covers the
+// case changes between log schema versions; the flex types take whatever JSON
+// type a field arrives in and never fail the row.
+type rowProperties struct {
+	StreamType          flexString `json:"streamType"`
+	ModelName           flexString `json:"modelName"`
+	ModelVersion        flexString `json:"modelVersion"`
+	ModelDeploymentName flexString `json:"modelDeploymentName"`
+	ObjectID            flexString `json:"objectId"`
+	CallerObjectID      flexString `json:"callerObjectId"`
+	PromptTokens        flexCount  `json:"promptTokens"`
+	CompletionTokens    flexCount  `json:"completionTokens"`
+	CachedTokens        flexCount  `json:"cachedTokens"`
+	GeneratedTokens     flexCount  `json:"generatedTokens"`
+}
+
+// flexString is a string, or the text of a number or boolean (a model
+// version may be written 0301 or "0301").
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) == 0 || string(b) == "null" || b[0] == '{' || b[0] == '[':
+		*f = ""
+	case b[0] == '"':
+		if len(b) >= 2 && bytes.IndexByte(b, '\\') < 0 {
+			*f = flexString(b[1 : len(b)-1]) // no escapes: the common case
+			return nil
+		}
+		var s string
+		if json.Unmarshal(b, &s) == nil {
+			*f = flexString(s)
+		}
+	default:
+		*f = flexString(b)
+	}
+	return nil
+}
+
+// flexCount is a token count: a number, a numeric string, or an array of
+// them (the usage category writes single-element arrays), summed. Negative or
+// fractional values do not count.
+type flexCount struct {
+	n  int64
+	ok bool
+}
+
+func (f *flexCount) UnmarshalJSON(b []byte) error {
+	*f = flexCount{}
+	if len(b) > 0 && b[0] == '[' {
+		var items []json.RawMessage
+		if json.Unmarshal(b, &items) != nil {
+			return nil
+		}
+		for _, item := range items {
+			var one flexCount
+			_ = one.UnmarshalJSON(item)
+			if one.ok {
+				f.n += one.n
+				f.ok = true
+			}
+		}
+		return nil
+	}
+	var v any = json.Number(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if json.Unmarshal(b, &s) != nil {
+			return nil
+		}
+		v = s
+	}
+	if n, ok := cellInt64(v); ok && n >= 0 {
+		*f = flexCount{n: n, ok: true}
+	}
+	return nil
+}
+
 // decodedRow is one row, read.
 type decodedRow struct {
 	category        string
@@ -54,25 +133,37 @@ type decodedRow struct {
 	hasDuration     bool
 	resultSignature string
 	callerIP        string
-	props           map[string]any
+	props           rowProperties
+	rank            int // see rowRank
+}
+
+// rowRank orders the rows of a call for merging: RequestResponse rows first,
+// the richest first among them, then the usage row, then anything else.
+func (d *decodedRow) rowRank() int {
+	switch d.category {
+	case categoryRequestResponse:
+		return -d.richness()
+	case categoryRequestUsage:
+		return 1
+	}
+	return 2
 }
 
 // richness ranks rows of the same category: the populated RequestResponse row
 // beats its near-empty twin.
 func (d *decodedRow) richness() int {
 	n := 0
-	for _, s := range []string{d.operation, d.resultSignature, d.callerIP} {
+	for _, s := range []string{
+		d.operation, d.resultSignature, d.callerIP,
+		string(d.props.StreamType), string(d.props.ModelName), string(d.props.ModelVersion),
+		string(d.props.ModelDeploymentName), string(d.props.ObjectID), string(d.props.CallerObjectID),
+	} {
 		if s != "" {
 			n++
 		}
 	}
 	if d.hasDuration && d.durationMs != 0 {
 		n++
-	}
-	for _, k := range []string{"streamType", "modelName", "modelVersion", "modelDeploymentName", "objectId", "callerObjectId"} {
-		if propString(d.props, k) != "" {
-			n++
-		}
 	}
 	return n
 }
@@ -124,12 +215,14 @@ func decodeRecords(answer *queryAnswer, keyColumn string) map[string]*diagnostic
 				operation:       cellString(cell(row, idx.operation)),
 				resultSignature: cellString(cell(row, idx.result)),
 				callerIP:        cellString(cell(row, idx.callerIP)),
-				props:           parseProperties(cell(row, idx.properties)),
 			}
 			d.durationMs, d.hasDuration = cellInt64(cell(row, idx.duration))
-			if len(d.props) == 0 {
-				d.props = propertiesFromAdditionalFields(cell(row, idx.additional))
+			props, ok := parseProperties(cell(row, idx.properties))
+			if !ok {
+				props, _ = propertiesFromAdditionalFields(cell(row, idx.additional))
 			}
+			d.props = props
+			d.rank = d.rowRank()
 			rowsByKey[key] = append(rowsByKey[key], d)
 		}
 	}
@@ -143,25 +236,11 @@ func decodeRecords(answer *queryAnswer, keyColumn string) map[string]*diagnostic
 // mergeRows fills a record from the richest RequestResponse row first, then
 // the others: each field keeps the first value found.
 func mergeRows(rows []decodedRow) *diagnosticRecord {
-	rank := func(d *decodedRow) int {
-		switch d.category {
-		case categoryRequestResponse:
-			return 0
-		case categoryRequestUsage:
-			return 1
-		}
-		return 2
-	}
-	slices.SortStableFunc(rows, func(a, b decodedRow) int {
-		if ra, rb := rank(&a), rank(&b); ra != rb {
-			return ra - rb
-		}
-		return b.richness() - a.richness()
-	})
+	slices.SortStableFunc(rows, func(a, b decodedRow) int { return a.rank - b.rank })
 	rec := &diagnosticRecord{}
-	fill := func(dst *string, v string) {
+	fill := func(dst *string, v flexString) {
 		if *dst == "" {
-			*dst = v
+			*dst = string(v)
 		}
 	}
 	for i := range rows {
@@ -169,138 +248,116 @@ func mergeRows(rows []decodedRow) *diagnosticRecord {
 		if d.category != categoryRequestUsage {
 			// A usage row's own operation and duration describe the usage
 			// record, not the call.
-			fill(&rec.operation, d.operation)
-			fill(&rec.resultSignature, d.resultSignature)
+			fill(&rec.operation, flexString(d.operation))
+			fill(&rec.resultSignature, flexString(d.resultSignature))
 			if !rec.hasDuration && d.hasDuration {
 				rec.durationMs, rec.hasDuration = d.durationMs, true
 			}
 		}
-		fill(&rec.callerIP, d.callerIP)
-		fill(&rec.streamType, propString(d.props, "streamType"))
-		fill(&rec.modelName, propString(d.props, "modelName"))
-		fill(&rec.modelVersion, propString(d.props, "modelVersion"))
-		fill(&rec.deployment, propString(d.props, "modelDeploymentName"))
-		fill(&rec.callerObjectID, propString(d.props, "callerObjectId"))
-		fill(&rec.callerObjectID, propString(d.props, "objectId"))
+		fill(&rec.callerIP, flexString(d.callerIP))
+		p := &d.props
+		fill(&rec.streamType, p.StreamType)
+		fill(&rec.modelName, p.ModelName)
+		fill(&rec.modelVersion, p.ModelVersion)
+		fill(&rec.deployment, p.ModelDeploymentName)
+		fill(&rec.callerObjectID, p.CallerObjectID)
+		fill(&rec.callerObjectID, p.ObjectID)
 		if d.category == categoryRequestUsage {
-			fillUsage(&rec.usage, d.props, "generatedTokens")
+			// The usage category names its output count generatedTokens.
+			fillUsage(&rec.usage, p.PromptTokens, p.GeneratedTokens, p.CachedTokens)
 		} else {
-			fillUsage(&rec.rowUsage, d.props, "completionTokens")
+			fillUsage(&rec.rowUsage, p.PromptTokens, p.CompletionTokens, p.CachedTokens)
 		}
 	}
 	return rec
 }
 
-// fillUsage reads promptTokens, cachedTokens and the output count (named
-// generatedTokens in the usage category, completionTokens in RequestResponse)
-// into the counts still missing.
-func fillUsage(u *tokenUsage, props map[string]any, outputName string) {
-	if !u.hasInput {
-		u.input, u.hasInput = propTokens(props, "promptTokens")
+// fillUsage sets the counts still missing.
+func fillUsage(u *tokenUsage, input, output, cacheRead flexCount) {
+	if !u.hasInput && input.ok {
+		u.input, u.hasInput = input.n, true
 	}
-	if !u.hasOutput {
-		u.output, u.hasOutput = propTokens(props, outputName)
+	if !u.hasOutput && output.ok {
+		u.output, u.hasOutput = output.n, true
 	}
-	if !u.hasCacheRead {
-		u.cacheRead, u.hasCacheRead = propTokens(props, "cachedTokens")
+	if !u.hasCacheRead && cacheRead.ok {
+		u.cacheRead, u.hasCacheRead = cacheRead.n, true
 	}
 }
 
-// parseProperties reads properties_s: a JSON object, a JSON string that holds
-// one (both occur), or a decoded object. Numbers stay exact (json.Number).
-func parseProperties(v any) map[string]any {
-	switch p := v.(type) {
-	case map[string]any:
-		return p
+// jsonObjectText unwraps a value that holds a JSON object: the object's text,
+// or a JSON string that holds it (properties_s arrives both ways, and a
+// dynamic cell is a JSON-encoded string), at most two levels deep.
+func jsonObjectText(v any) ([]byte, bool) {
+	var text []byte
+	switch x := v.(type) {
 	case string:
-		text := []byte(strings.TrimSpace(p))
-		// Unwrap at most two levels of JSON-string encoding.
-		for range 3 {
-			if len(text) == 0 {
-				return nil
-			}
-			switch text[0] {
-			case '{':
-				var out map[string]any
-				dec := json.NewDecoder(bytes.NewReader(text))
-				dec.UseNumber()
-				if dec.Decode(&out) != nil {
-					return nil
-				}
-				return out
-			case '"':
-				var inner string
-				if json.Unmarshal(text, &inner) != nil {
-					return nil
-				}
-				text = []byte(strings.TrimSpace(inner))
-			default:
-				return nil
-			}
+		text = []byte(strings.TrimSpace(x))
+	case map[string]any:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return nil, false
 		}
+		return b, true
+	default:
+		return nil, false
 	}
-	return nil
-}
-
-// propertiesFromAdditionalFields finds properties in the AdditionalFields bag
-// of a workspace whose schema overflowed (a dynamic column: a JSON string).
-func propertiesFromAdditionalFields(v any) map[string]any {
-	bag := parseProperties(v)
-	for _, name := range []string{columnProperties, "properties"} {
-		if p, ok := lookupFold(bag, name); ok {
-			if props := parseProperties(p); len(props) > 0 {
-				return props
-			}
+	for range 3 {
+		if len(text) == 0 {
+			return nil, false
 		}
-	}
-	return nil
-}
-
-// lookupFold finds a key exactly, else ignoring case: field names have
-// changed case between log schema versions.
-func lookupFold(m map[string]any, key string) (any, bool) {
-	if v, ok := m[key]; ok {
-		return v, true
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, key) {
-			return v, true
+		switch text[0] {
+		case '{':
+			return text, true
+		case '"':
+			var inner string
+			if json.Unmarshal(text, &inner) != nil {
+				return nil, false
+			}
+			text = []byte(strings.TrimSpace(inner))
+		default:
+			return nil, false
 		}
 	}
 	return nil, false
 }
 
-func propString(props map[string]any, key string) string {
-	v, ok := lookupFold(props, key)
-	if !ok {
-		return ""
+// parseProperties reads properties_s; ok is false when it holds no object.
+func parseProperties(v any) (rowProperties, bool) {
+	var props rowProperties
+	text, ok := jsonObjectText(v)
+	if !ok || json.Unmarshal(text, &props) != nil {
+		return rowProperties{}, false
 	}
-	return cellString(v)
+	return props, true
 }
 
-// propTokens reads a token count: a number, a numeric string, or an array of
-// them (the usage category writes single-element arrays), summed.
-func propTokens(props map[string]any, key string) (int64, bool) {
-	v, ok := lookupFold(props, key)
+// propertiesFromAdditionalFields finds properties in the AdditionalFields bag
+// of a workspace whose schema overflowed (a dynamic column: a JSON string).
+func propertiesFromAdditionalFields(v any) (rowProperties, bool) {
+	text, ok := jsonObjectText(v)
 	if !ok {
-		return 0, false
+		return rowProperties{}, false
 	}
-	if list, isList := v.([]any); isList {
-		var sum int64
-		found := false
-		for _, item := range list {
-			if n, ok := cellInt64(item); ok && n >= 0 {
-				sum += n
-				found = true
+	var bag map[string]json.RawMessage
+	if json.Unmarshal(text, &bag) != nil {
+		return rowProperties{}, false
+	}
+	for _, name := range []string{columnProperties, "properties"} {
+		for k, raw := range bag {
+			if !strings.EqualFold(k, name) {
+				continue
+			}
+			var inner any
+			if json.Unmarshal(raw, &inner) != nil {
+				continue
+			}
+			if props, ok := parseProperties(inner); ok {
+				return props, true
 			}
 		}
-		return sum, found
 	}
-	n, ok := cellInt64(v)
-	if !ok || n < 0 {
-		return 0, false
-	}
-	return n, true
+	return rowProperties{}, false
 }
 
 // cellString renders a cell as text; numbers keep their integer form.

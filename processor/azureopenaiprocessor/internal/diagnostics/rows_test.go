@@ -46,15 +46,18 @@ func TestDecodeMergesTheRowsOfACall(t *testing.T) {
 }
 
 func TestPropertiesInEveryShape(t *testing.T) {
-	want := map[string]any{"modelName": "gpt-4o"}
+	want := rowProperties{ModelName: "gpt-4o"}
 	for name, v := range map[string]any{
 		"object text":    `{"modelName":"gpt-4o"}`,
 		"JSON string":    `"{\"modelName\":\"gpt-4o\"}"`,
 		"doubly encoded": `"\"{\\\"modelName\\\":\\\"gpt-4o\\\"}\""`,
 		"decoded object": map[string]any{"modelName": "gpt-4o"},
 		"padded":         "  {\"modelName\":\"gpt-4o\"}\n",
+		"other case":     `{"ModelName":"gpt-4o"}`,
 	} {
-		assert.Equal(t, want, parseProperties(v), name)
+		got, ok := parseProperties(v)
+		assert.True(t, ok, name)
+		assert.Equal(t, want, got, name)
 	}
 	for name, v := range map[string]any{
 		"truncated": `{"modelName":`,
@@ -63,9 +66,14 @@ func TestPropertiesInEveryShape(t *testing.T) {
 		"null":      nil,
 		"empty":     "",
 		"text":      "Non-Streaming",
+		"triple":    `"\"\\\"{}\\\"\""`,
 	} {
-		assert.Nil(t, parseProperties(v), name)
+		_, ok := parseProperties(v)
+		assert.False(t, ok, name)
 	}
+	odd, ok := parseProperties(`{"modelVersion":301,"streamType":{"x":1},"objectId":null,"modelName":true}`)
+	require.True(t, ok, "odd types do not fail the row")
+	assert.Equal(t, rowProperties{ModelVersion: "301", ModelName: "true"}, odd)
 }
 
 func TestPropertiesFromAdditionalFields(t *testing.T) {
@@ -86,15 +94,19 @@ func TestPropertiesFromAdditionalFields(t *testing.T) {
 }
 
 func TestTokensInEveryShape(t *testing.T) {
-	props := parseProperties(`{"promptTokens":[1200],"cachedTokens":"64","generatedTokens":87,"split":[3,4],"negative":-1,"fraction":1.5,"huge":[9223372036854775807]}`)
-	for key, want := range map[string]int64{"promptTokens": 1200, "cachedTokens": 64, "generatedTokens": 87, "split": 7, "huge": math.MaxInt64} {
-		got, ok := propTokens(props, key)
-		assert.True(t, ok, key)
-		assert.Equal(t, want, got, key)
+	for in, want := range map[string]int64{
+		`[1200]`: 1200, `"64"`: 64, `87`: 87, `[3,4]`: 7, `[9223372036854775807]`: math.MaxInt64,
+		`["5", 6, -1, "x"]`: 11, `1e3`: 1000,
+	} {
+		var c flexCount
+		require.NoError(t, c.UnmarshalJSON([]byte(in)))
+		assert.True(t, c.ok, in)
+		assert.Equal(t, want, c.n, in)
 	}
-	for _, key := range []string{"negative", "fraction", "missing"} {
-		_, ok := propTokens(props, key)
-		assert.False(t, ok, key)
+	for _, in := range []string{`-1`, `1.5`, `null`, `"many"`, `[]`, `{"n":1}`, `true`, `[-1]`} {
+		var c flexCount
+		require.NoError(t, c.UnmarshalJSON([]byte(in)))
+		assert.False(t, c.ok, in)
 	}
 }
 
