@@ -104,10 +104,15 @@ func (f *flexCount) UnmarshalJSON(b []byte) error {
 		for _, item := range items {
 			var one flexCount
 			_ = one.UnmarshalJSON(item)
-			if one.ok {
-				f.n += one.n
-				f.ok = true
+			if !one.ok {
+				continue
 			}
+			if f.n > math.MaxInt64-one.n {
+				*f = flexCount{} // a sum past int64 is no token count
+				return nil
+			}
+			f.n += one.n
+			f.ok = true
 		}
 		return nil
 	}

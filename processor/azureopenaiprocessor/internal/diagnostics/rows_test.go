@@ -103,7 +103,7 @@ func TestTokensInEveryShape(t *testing.T) {
 		assert.True(t, c.ok, in)
 		assert.Equal(t, want, c.n, in)
 	}
-	for _, in := range []string{`-1`, `1.5`, `null`, `"many"`, `[]`, `{"n":1}`, `true`, `[-1]`} {
+	for _, in := range []string{`-1`, `1.5`, `null`, `"many"`, `[]`, `{"n":1}`, `true`, `[-1]`, `[9223372036854775807, 1]`} {
 		var c flexCount
 		require.NoError(t, c.UnmarshalJSON([]byte(in)))
 		assert.False(t, c.ok, in)
