@@ -4,12 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/confmap"
 )
 
 // Config is the `diagnostics:` section of the processor: where the Azure
@@ -140,6 +143,59 @@ func (cfg *Config) Enabled() bool { return cfg.WorkspaceID != "" }
 // kqlIdentifier is what key_column may be: it is written into the query as a
 // column name, so it must be a plain identifier.
 var kqlIdentifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Unmarshal decodes the section and refuses keys it does not know. confmap
+// ignores unknown keys beside a squashed confighttp.ClientConfig (it decodes the
+// other fields with IgnoreUnused, credential's included), so a misspelt
+// poll_interval would silently keep its default. Keys inside the HTTP settings
+// (tls, ...) are confighttp's to check.
+func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
+	if err := refuseUnknownKeys(conf, "", reflect.TypeFor[Config]()); err != nil {
+		return err
+	}
+	if conf.IsSet("credential") {
+		credential, err := conf.Sub("credential")
+		if err != nil {
+			return err
+		}
+		if err := refuseUnknownKeys(credential, "credential::", reflect.TypeFor[CredentialConfig]()); err != nil {
+			return err
+		}
+	}
+	return conf.Unmarshal(cfg)
+}
+
+// refuseUnknownKeys fails on a top-level key of conf that no mapstructure tag
+// of t (squashed structs included) names.
+func refuseUnknownKeys(conf *confmap.Conf, prefix string, t reflect.Type) error {
+	known := map[string]bool{}
+	var collect func(reflect.Type)
+	collect = func(t reflect.Type) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, opts, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
+			switch {
+			case strings.Contains(opts, "squash") && f.Type.Kind() == reflect.Struct:
+				collect(f.Type)
+			case f.IsExported() && name != "" && name != "-":
+				known[name] = true
+			}
+		}
+	}
+	collect(t)
+	var unknown []string
+	for _, key := range conf.AllKeys() {
+		top, _, _ := strings.Cut(key, confmap.KeyDelimiter)
+		if !known[top] && !slices.Contains(unknown, prefix+top) {
+			unknown = append(unknown, prefix+top)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return fmt.Errorf("unknown keys: %s", strings.Join(unknown, ", "))
+	}
+	return nil
+}
 
 // Validate checks the settings without changing them. The credential section
 // is checked by CredentialConfig.Validate (confmap.Validate calls both).

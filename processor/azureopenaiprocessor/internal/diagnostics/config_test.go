@@ -142,3 +142,58 @@ func TestValidateExplainsEveryWrongSetting(t *testing.T) {
 		assert.NoError(t, confmap.Validate(&cfg))
 	}
 }
+
+// The processor nests this section under `diagnostics:`; the inline HTTP
+// settings must still reach confighttp (whose own Unmarshal runs for squashed
+// fields) and the join's own keys must not be lost to it.
+func TestNestedUnderTheProcessorConfig(t *testing.T) {
+	type processorConfig struct {
+		KeepBodies  bool   `mapstructure:"keep_bodies"`
+		Diagnostics Config `mapstructure:"diagnostics"`
+	}
+	conf := confmap.NewFromStringMap(map[string]any{
+		"keep_bodies": true,
+		"diagnostics": map[string]any{
+			"workspace_id":  testWorkspace,
+			"endpoint":      "https://127.0.0.1:8443",
+			"tls":           map[string]any{"ca_file": "/tmp/ca.pem"},
+			"timeout":       "5s",
+			"poll_interval": "10s",
+			"credential":    map[string]any{"type": "access_token", "access_token": "tok"},
+		},
+	})
+	cfg := processorConfig{Diagnostics: NewDefaultConfig()}
+	require.NoError(t, conf.Unmarshal(&cfg))
+	require.NoError(t, confmap.Validate(&cfg))
+	d := cfg.Diagnostics
+	assert.True(t, cfg.KeepBodies)
+	assert.Equal(t, testWorkspace, d.WorkspaceID)
+	assert.Equal(t, "https://127.0.0.1:8443", d.ClientConfig.Endpoint)
+	assert.Equal(t, "/tmp/ca.pem", d.ClientConfig.TLS.CAFile)
+	assert.Equal(t, 5*time.Second, d.ClientConfig.Timeout)
+	assert.Equal(t, 10*time.Second, d.PollInterval)
+	assert.Equal(t, 15*time.Minute, d.MaxWait, "defaults survive")
+	assert.Equal(t, CredentialAccessToken, d.Credential.Type)
+
+	bad := confmap.NewFromStringMap(map[string]any{"diagnostics": map[string]any{"workspace_id": testWorkspace, "max_wait": "1s"}})
+	cfg = processorConfig{Diagnostics: NewDefaultConfig()}
+	require.NoError(t, bad.Unmarshal(&cfg))
+	assert.EqualError(t, confmap.Validate(&cfg),
+		"diagnostics: max_wait (1s) must be at least poll_interval (30s): a span would leave before its first lookup")
+
+	typo := confmap.NewFromStringMap(map[string]any{"diagnostics": map[string]any{
+		"poll_intervall": "10s", "endpoint": "https://x.example",
+		"credential": map[string]any{"type": "managed_identity", "clientid": "x"},
+	}})
+	cfg = processorConfig{Diagnostics: NewDefaultConfig()}
+	err := typo.Unmarshal(&cfg)
+	require.Error(t, err, "unknown keys are refused")
+	assert.Contains(t, err.Error(), "unknown keys: poll_intervall")
+	assert.NotContains(t, err.Error(), "endpoint", "the inline HTTP settings are known keys")
+
+	typo = confmap.NewFromStringMap(map[string]any{"diagnostics": map[string]any{
+		"credential": map[string]any{"type": "managed_identity", "clientid": "x"},
+	}})
+	cfg = processorConfig{Diagnostics: NewDefaultConfig()}
+	assert.ErrorContains(t, typo.Unmarshal(&cfg), "unknown keys: credential::clientid")
+}
