@@ -170,7 +170,7 @@ func (j *Joiner) Admit(ctx context.Context, td ptrace.Traces) ptrace.Traces {
 	fingerprint := clientFingerprint(info, func() uint64 { return j.uniqueAuth.Add(1) })
 	enteredAt := j.clock.Now().UnixNano()
 
-	var admitted, overflowed, invalid int
+	var overflowed, invalid int
 	j.mu.Lock()
 	if j.stopped {
 		j.mu.Unlock()
@@ -221,7 +221,6 @@ func (j *Joiner) Admit(ctx context.Context, td ptrace.Traces) ptrace.Traces {
 				held := ptrace.NewSpan()
 				span.MoveTo(held)
 				j.buffer.add(&pendingSpan{span: held, origin: origin, key: joinOn, enteredAt: enteredAt, bytes: size}, newOriginBytes)
-				admitted++
 				taken++
 				return true
 			})
