@@ -663,3 +663,17 @@ func TestNewJoinerRefusesABadConfig(t *testing.T) {
 	_, err = NewJoiner(testConfig("https://x.example"), componenttest.NewNopTelemetrySettings(), nil, (&releaseSink{}).release)
 	assert.Error(t, err)
 }
+
+func TestJoinsOnAWorkspaceWhoseSchemaOverflowed(t *testing.T) {
+	// At 500 columns the workspace moved properties_s into AdditionalFields.
+	h := newHarness(t, withServer(fakeloganalytics.Options{OverflowColumns: []string{"properties_s"}}))
+	k := key(90)
+	h.server.AddRows(callRows(k, t0, time.Time{})...)
+	h.admit(context.Background(), spansFor(t0, k))
+	h.poll()
+	require.Empty(t, h.server.Queries()[0].ParseError)
+	attrs := h.sink.spans(t)[k].Attributes().AsRaw()
+	assert.Equal(t, "joined", attrs[attrStatus])
+	assert.Equal(t, "gpt-4o", attrs[attrModelName])
+	assert.Equal(t, int64(87), attrs[attrOutputTokens], "the usage row's properties came from the bag too")
+}
