@@ -1,0 +1,148 @@
+package exchange // import "github.com/otelcol-aoai/otelcol-aoai/internal/exchange"
+
+import (
+	"net/url"
+	"strings"
+)
+
+var queryUnescape = url.QueryUnescape
+
+// parsedURL is an absolute URL cut into the parts the span needs. The parts
+// are substrings of full.
+type parsedURL struct {
+	full        string
+	scheme      string
+	authority   string // host[:port], without user info
+	host        string // without IPv6 brackets
+	port        int64  // explicit, else the scheme's default, else 0
+	path        string
+	query       string
+	fragment    string
+	hasUserinfo bool
+	hasQuery    bool
+	hasFragment bool
+}
+
+// parseAbsoluteURL cuts an absolute URL (scheme://authority/path?query#fragment)
+// without allocating. It returns a problem text when the URL is not one; the
+// text never quotes the URL, which may carry a credential.
+func parseAbsoluteURL(s string) (parsedURL, string) {
+	u := parsedURL{full: s}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f {
+			return u, "must be an absolute URL without spaces or control characters"
+		}
+	}
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok || !isScheme(scheme) {
+		return u, "must be an absolute URL such as https://host/path"
+	}
+	u.scheme = scheme
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority := rest[:end]
+	rest = rest[end:]
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		u.hasUserinfo = true
+		authority = authority[at+1:]
+	}
+	u.authority = authority
+	host, port := authority, ""
+	if strings.HasPrefix(authority, "[") {
+		closing := strings.IndexByte(authority, ']')
+		if closing < 0 {
+			return u, "must be an absolute URL with a valid host"
+		}
+		host = authority[1:closing]
+		if after := authority[closing+1:]; after != "" {
+			if after[0] != ':' {
+				return u, "must be an absolute URL with a valid host"
+			}
+			port = after[1:]
+		}
+	} else if colon := strings.LastIndexByte(authority, ':'); colon >= 0 {
+		host, port = authority[:colon], authority[colon+1:]
+	}
+	if host == "" {
+		return u, "must be an absolute URL with a host"
+	}
+	u.host = host
+	if port != "" {
+		if len(port) > 5 || !isInteger(port) || port[0] == '-' {
+			return u, "must be an absolute URL with a port 1-65535"
+		}
+		var p int64
+		for i := 0; i < len(port); i++ {
+			p = p*10 + int64(port[i]-'0')
+		}
+		if p < 1 || p > 65535 {
+			return u, "must be an absolute URL with a port 1-65535"
+		}
+		u.port = p
+	} else {
+		u.port = defaultPort(scheme)
+	}
+	if hash := strings.IndexByte(rest, '#'); hash >= 0 {
+		u.fragment, u.hasFragment = rest[hash+1:], true
+		rest = rest[:hash]
+	}
+	if q := strings.IndexByte(rest, '?'); q >= 0 {
+		u.query, u.hasQuery = rest[q+1:], true
+		rest = rest[:q]
+	}
+	u.path = rest
+	return u, ""
+}
+
+func isScheme(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func defaultPort(scheme string) int64 {
+	switch strings.ToLower(scheme) {
+	case "http", "ws":
+		return 80
+	case "https", "wss":
+		return 443
+	}
+	return 0
+}
+
+// spanName returns "{method} {path}" with the deployment segment templated
+// (POST /openai/deployments/{deployment}/chat/completions), so that span
+// names stay few however many deployments there are.
+func spanName(method, path string) string {
+	if path == "" {
+		path = "/"
+	}
+	const marker = "/deployments/"
+	i := strings.Index(path, marker)
+	if i < 0 {
+		return method + " " + path
+	}
+	segStart := i + len(marker)
+	segEnd := strings.IndexByte(path[segStart:], '/')
+	if segEnd < 0 {
+		segEnd = len(path)
+	} else {
+		segEnd += segStart
+	}
+	if segEnd == segStart {
+		return method + " " + path
+	}
+	return method + " " + path[:segStart] + "{deployment}" + path[segEnd:]
+}
