@@ -29,7 +29,7 @@ type Options struct {
 	Batch int
 	// Gzip compresses request bodies.
 	Gzip bool
-	// MaxRetries per request after 429/503 answers or connection errors (default 10).
+	// MaxRetries per request after 429/503 answers or connection errors; 0 gives up at once.
 	MaxRetries int
 	// MaxBackoff caps the wait between retries, including the receiver's Retry-After (default 30s).
 	MaxBackoff time.Duration
@@ -118,9 +118,6 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	opts.Batch = max(opts.Batch, 1)
 	if opts.Count <= 0 {
 		opts.Count = len(opts.Records)
-	}
-	if opts.MaxRetries == 0 {
-		opts.MaxRetries = 10
 	}
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 30 * time.Second

@@ -105,7 +105,7 @@ func TestRunRetriesAndCounts(t *testing.T) {
 
 	records := [][]byte{[]byte(`{"n":1}`), []byte(`{"n":-1}`), []byte(`{"n":2}`)}
 	s, err := Run(context.Background(), Options{
-		URL: srv.URL, Records: records, Count: 6, Batch: 2,
+		URL: srv.URL, Records: records, Count: 6, Batch: 2, MaxRetries: 5,
 		MaxBackoff: time.Millisecond, // Retry-After: 1 is capped so the test does not sleep
 	})
 	require.NoError(t, err)
