@@ -7,6 +7,8 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/diagnostics"
 )
 
 // Config is the azure_openai processor's configuration.
@@ -38,6 +40,10 @@ type Config struct {
 	// (log, treat as false; the default), silent (treat as false) or propagate
 	// (return the error and refuse the batch).
 	ErrorMode ottl.ErrorMode `mapstructure:"error_mode"`
+
+	// Diagnostics joins fields of Azure OpenAI's diagnostic-log row from a Log
+	// Analytics workspace. Off unless diagnostics.workspace_id is set.
+	Diagnostics diagnostics.Config `mapstructure:"diagnostics"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}

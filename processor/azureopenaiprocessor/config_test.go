@@ -3,6 +3,7 @@ package azureopenaiprocessor
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"github.com/stretchr/testify/assert"
@@ -31,6 +32,13 @@ func TestLoadConfig(t *testing.T) {
 	}
 	conditions.ErrorMode = ottl.SilentError
 
+	join := createDefaultConfig().(*Config)
+	join.Diagnostics.WorkspaceID = "5f0c9a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f"
+	join.Diagnostics.Credential.Type = "managed_identity"
+	join.Diagnostics.Credential.ClientID = "3c5a1f0e-8b2d-4e6f-9a7c-1d2e3f4a5b6c"
+	join.Diagnostics.PollInterval = time.Minute
+	join.Diagnostics.MaxWait = 20 * time.Minute
+
 	tests := []struct {
 		id      component.ID
 		want    *Config
@@ -42,6 +50,8 @@ func TestLoadConfig(t *testing.T) {
 		{id: component.NewIDWithName(metadata.Type, "conditions"), want: conditions},
 		{id: component.NewIDWithName(metadata.Type, "bad_condition"), wantErr: "conditions: "},
 		{id: component.NewIDWithName(metadata.Type, "bad_error_mode"), wantErr: "error_mode"},
+		{id: component.NewIDWithName(metadata.Type, "join"), want: join},
+		{id: component.NewIDWithName(metadata.Type, "join_bad"), wantErr: "diagnostics: max_wait (5m0s) must be at least poll_interval (10m0s)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id.String(), func(t *testing.T) {

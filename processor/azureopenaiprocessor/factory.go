@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/diagnostics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
 )
 
@@ -28,15 +29,17 @@ func createDefaultConfig() component.Config {
 		MaxContentLength: defaultMaxContentLength,
 		EstimateTokens:   true,
 		ErrorMode:        ottl.IgnoreError,
+		Diagnostics:      diagnostics.NewDefaultConfig(),
 	}
 }
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	p, err := newProcessor(cfg.(*Config), set)
+	p, err := newProcessor(cfg.(*Config), set, next)
 	if err != nil {
 		return nil, err
 	}
 	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
+		processorhelper.WithStart(p.start),
 		processorhelper.WithShutdown(p.shutdown))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/genai"
@@ -58,7 +59,7 @@ func FuzzLifter(f *testing.F) {
 	cfg := defaultConfig()
 	cfg.CaptureContent = true
 	cfg.MaxContentLength = 64
-	p, err := newProcessor(cfg, processortest.NewNopSettings(processortest.NopType))
+	p, err := newProcessor(cfg, processortest.NewNopSettings(processortest.NopType), consumertest.NewNop())
 	if err != nil {
 		f.Fatal(err)
 	}

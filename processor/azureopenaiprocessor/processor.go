@@ -4,11 +4,15 @@ import (
 	"context"
 	"sync"
 
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processorhelper"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/diagnostics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
 )
 
@@ -17,6 +21,9 @@ type azureOpenAIProcessor struct {
 	telemetry  *metadata.TelemetryBuilder
 	conditions *selector
 	lifters    sync.Pool
+	// joiner holds spans until their diagnostic-log row arrives; with the
+	// join disabled it passes every span through.
+	joiner *diagnostics.Joiner
 }
 
 // Metric attribute sets, built once so recording does not allocate.
@@ -30,7 +37,7 @@ var (
 	kindCondition    = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "condition")))
 )
 
-func newProcessor(cfg *Config, set processor.Settings) (*azureOpenAIProcessor, error) {
+func newProcessor(cfg *Config, set processor.Settings, next consumer.Traces) (*azureOpenAIProcessor, error) {
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
 	if err != nil {
 		return nil, err
@@ -43,12 +50,25 @@ func newProcessor(cfg *Config, set processor.Settings) (*azureOpenAIProcessor, e
 		}
 	}
 	p.lifters.New = func() any { return newLifter(cfg) }
+	// Held spans are released straight to the next consumer by the join's own
+	// poll loop, outside any ConsumeTraces call of ours.
+	p.joiner, err = diagnostics.NewJoiner(cfg.Diagnostics, set.TelemetrySettings, tb, next.ConsumeTraces)
+	if err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
-func (p *azureOpenAIProcessor) shutdown(context.Context) error {
+func (p *azureOpenAIProcessor) start(ctx context.Context, host component.Host) error {
+	return p.joiner.Start(ctx, host)
+}
+
+// shutdown releases every span the join still holds (the next consumer is
+// still running: pipelines stop from the receivers down), then the telemetry.
+func (p *azureOpenAIProcessor) shutdown(ctx context.Context) error {
+	err := p.joiner.Shutdown(ctx)
 	p.telemetry.Shutdown()
-	return nil
+	return err
 }
 
 // batchCounts aggregates one batch's telemetry so each instrument is touched
@@ -92,6 +112,11 @@ func (p *azureOpenAIProcessor) processTraces(ctx context.Context, td ptrace.Trac
 				c.add(out)
 			}
 		}
+	}
+	td = p.joiner.Admit(ctx, td)
+	if td.ResourceSpans().Len() == 0 {
+		// Every span waits for its diagnostic-log row; nothing goes on now.
+		return td, processorhelper.ErrSkipProcessingData
 	}
 	return td, nil
 }
