@@ -124,18 +124,12 @@ func TestRejectsBadInput(t *testing.T) {
 	url := startReceiver(t, cfg, receivertest.NewNopSettings(metadata.Type), sink)
 
 	bomb := func() []byte {
-		// 1 GiB of zeros, about 1 MiB compressed: the limit must stop it
-		// after 64 KiB of decompressed bytes, not after 1 GiB in memory.
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zeros := make([]byte, 1<<20)
-		for range 1024 {
-			_, _ = zw.Write(zeros)
-		}
-		_ = zw.Close()
-		return buf.Bytes()
+		// 1 GiB of zeros in about 1 MiB: 1024 gzip members of 1 MiB each (a
+		// gzip reader reads concatenated members as one stream). The limit
+		// must stop it after 64 KiB of decompressed bytes.
+		member := gzipped(t, make([]byte, 1<<20))
+		return bytes.Repeat(member, 1024)
 	}()
-	rec := func(s string) string { return s }
 	tests := []struct {
 		name        string
 		method      string
@@ -148,7 +142,7 @@ func TestRejectsBadInput(t *testing.T) {
 		{name: "not JSON", body: []byte("hello"), status: 400, message: "body is not valid JSON: invalid value at offset 0"},
 		{name: "empty body", body: nil, status: 400, message: "body holds no record"},
 		{name: "empty array", body: []byte("[]"), status: 400, message: "body holds no record"},
-		{name: "wrong types", body: []byte(rec(`{"start_time":"2026-11-20T09:14:03Z","duration_ms":1,"request":{"method":"POST","url":"https://h/p"},"response":{"status":"200"}}`)), status: 400, message: "record 0: response.status: must be an integer 100-599"},
+		{name: "wrong types", body: []byte(`{"start_time":"2026-11-20T09:14:03Z","duration_ms":1,"request":{"method":"POST","url":"https://h/p"},"response":{"status":"200"}}`), status: 400, message: "record 0: response.status: must be an integer 100-599"},
 		{name: "missing start_time", body: []byte(`{"duration_ms":1,"request":{"method":"POST","url":"https://h/p"},"response":{"status":200}}`), status: 400, message: "record 0: start_time: required"},
 		{name: "missing request.url", body: []byte(`{"start_time":"2026-11-20T09:14:03Z","duration_ms":1,"request":{"method":"POST"},"response":{"status":200}}`), status: 400, message: "record 0: request.url: required"},
 		{name: "missing response.status", body: []byte(`{"start_time":"2026-11-20T09:14:03Z","duration_ms":1,"request":{"method":"POST","url":"https://h/p"},"response":{}}`), status: 400, message: "record 0: response.status: required unless error is set"},
