@@ -55,6 +55,7 @@ type decodeState struct {
 	opts     *compiledOptions
 	rec      record
 	nameBuf  []byte
+	nameHash uint64
 	groups   []resourceGroup
 	rejected bool
 	problem  RecordError
@@ -101,9 +102,6 @@ func (d *decodeState) release() {
 	clear(d.groups)
 	d.groups = d.groups[:0]
 	d.src, d.key = "", ""
-	if cap(d.scratch) > 64<<10 {
-		d.scratch = nil // a huge escaped body must not stay pinned
-	}
 }
 
 func (d *decodeState) decodeJSON(body string, res *Result) error {

@@ -44,6 +44,13 @@ var requestHeaderKeys, responseHeaderKeys = func() (map[string]string, map[strin
 	return req, resp
 }()
 
+func headerPrefix(isRequest bool) string {
+	if isRequest {
+		return requestHeaderPrefix
+	}
+	return responseHeaderPrefix
+}
+
 // headerAttributeKey returns http.request.header.<lower> or
 // http.response.header.<lower>.
 func headerAttributeKey(isRequest bool, lower []byte) string {

@@ -20,6 +20,10 @@ const (
 type header struct {
 	key          string
 	first, count int
+	nameHash     uint64
+	// dup marks a name already seen in another case: its values join the
+	// first one's attribute.
+	dup bool
 }
 
 // message is the request or the response side of a record.
@@ -529,11 +533,17 @@ func (d *decodeState) readHeaders(m *message, names *fieldNames) {
 			d.rec.values = d.rec.values[:firstValue]
 			continue
 		}
-		m.headers = append(m.headers, header{
-			key:   headerAttributeKey(isRequest, lower),
-			first: firstValue,
-			count: len(values),
-		})
+		h := header{first: firstValue, count: len(values), nameHash: d.nameHash}
+		for i := range m.headers {
+			if m.headers[i].nameHash == h.nameHash && m.headers[i].key[len(headerPrefix(isRequest)):] == string(lower) {
+				h.key, h.dup = m.headers[i].key, true
+				break
+			}
+		}
+		if !h.dup {
+			h.key = headerAttributeKey(isRequest, lower)
+		}
+		m.headers = append(m.headers, h)
 	}
 }
 
@@ -610,13 +620,15 @@ func headerField(field string, lower []byte) string {
 	return field + "." + string(lower)
 }
 
-// lowerHeaderName lower-cases an HTTP header name into d.nameBuf and checks
-// that it is a token (RFC 9110 §5.6.2).
+// lowerHeaderName lower-cases an HTTP header name into d.nameBuf, checks
+// that it is a token (RFC 9110 §5.6.2), and leaves its hash in d.nameHash
+// so that names seen twice are found without comparing strings.
 func (d *decodeState) lowerHeaderName(name string) ([]byte, bool) {
 	if name == "" || len(name) > 256 {
 		return nil, false
 	}
 	buf := d.nameBuf[:0]
+	h := uint64(0xcbf29ce484222325)
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if c >= utf8.RuneSelf || !tokenChars[c] {
@@ -626,8 +638,9 @@ func (d *decodeState) lowerHeaderName(name string) ([]byte, bool) {
 			c += 'a' - 'A'
 		}
 		buf = append(buf, c)
+		h = (h ^ uint64(c)) * 0x100000001b3
 	}
-	d.nameBuf = buf
+	d.nameBuf, d.nameHash = buf, h
 	return buf, true
 }
 

@@ -1,7 +1,9 @@
 package exchange // import "github.com/otelcol-aoai/otelcol-aoai/internal/exchange"
 
 import (
+	"math/bits"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -28,7 +30,6 @@ type scanner struct {
 	src     string
 	pos     int
 	end     int
-	scratch []byte // unescaped string being built
 	key     string // the key member read last
 	err     *syntaxError
 }
@@ -88,22 +89,19 @@ const (
 
 // firstSpecial returns the index of the first byte at or after i that ends a
 // plain run inside a JSON string: a quote, a backslash, a control character
-// or a non-ASCII byte. It tests eight bytes at a time; a hit is confirmed
-// byte by byte, so the word test may err only on the side of a hit.
+// or a non-ASCII byte. It tests eight bytes at a time. Each of the word
+// tests may flag bytes above a true hit (a borrow carries upward) but never
+// below one, so the lowest flagged byte is the first special byte.
 func firstSpecial(s string, i int) int {
 	for ; i+8 <= len(s); i += 8 {
 		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 		quote := x ^ (swarOnes * '"')
 		backslash := x ^ (swarOnes * '\\')
-		hit := ((x - swarOnes*0x20) | (quote - swarOnes) | (backslash - swarOnes) | x) & swarHigh
-		if hit == 0 {
-			continue
-		}
-		for j := i; j < i+8; j++ {
-			if c := s[j]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-				return j
-			}
+		control := (x - swarOnes*0x20) &^ x
+		hit := (control | ((quote - swarOnes) &^ quote) | ((backslash - swarOnes) &^ backslash) | x) & swarHigh
+		if hit != 0 {
+			return i + bits.TrailingZeros64(hit)/8
 		}
 	}
 	for ; i < len(s); i++ {
@@ -115,13 +113,14 @@ func firstSpecial(s string, i int) int {
 }
 
 // scanString reads the string at s.pos (which holds '"'). With decode it
-// returns the value, a substring of the input unless it held escapes. valid
-// is false when the value is not UTF-8 (a raw invalid byte or a lone
-// surrogate escape): JSON text must be UTF-8 and so must pdata strings.
+// returns the value: a substring of the input when it holds no escape,
+// else a new string unescaped in a second pass. valid is false when the
+// value is not UTF-8 (a raw invalid byte or a lone surrogate escape): JSON
+// text must be UTF-8 and so must pdata strings.
 func (s *scanner) scanString(decode bool) (value string, valid, ok bool) {
 	src := s.src[:s.end]
 	start := s.pos + 1
-	run, i := start, start
+	i := start
 	escaped := false
 	valid = true
 	for {
@@ -133,28 +132,22 @@ func (s *scanner) scanString(decode bool) (value string, valid, ok bool) {
 		switch c := src[j]; {
 		case c == '"':
 			s.pos = j + 1
-			if !decode {
+			switch {
+			case !decode:
 				return "", valid, true
-			}
-			if !escaped {
+			case !escaped:
 				return src[start:j], valid, true
+			default:
+				return unescape(src[start:j]), valid, true
 			}
-			s.scratch = append(s.scratch, src[run:j]...)
-			return string(s.scratch), valid, true
 		case c == '\\':
-			if decode {
-				if !escaped {
-					s.scratch = s.scratch[:0]
-					escaped = true
-				}
-				s.scratch = append(s.scratch, src[run:j]...)
-			}
-			next, escValid, escOK := s.unescape(src, j, decode)
+			next, escValid, escOK := s.checkEscape(src, j)
 			if !escOK {
 				return "", valid, false
 			}
+			escaped = true
 			valid = valid && escValid
-			run, i = next, next
+			i = next
 		case c < 0x20:
 			s.pos = j
 			return "", valid, s.fail("control character in string")
@@ -168,27 +161,16 @@ func (s *scanner) scanString(decode bool) (value string, valid, ok bool) {
 	}
 }
 
-// unescape reads the escape at src[j] ('\\'), appends its value to the
-// scratch buffer when decoding, and returns the index after it.
-func (s *scanner) unescape(src string, j int, decode bool) (next int, valid, ok bool) {
+// checkEscape checks the escape at src[j] ('\\') and returns the index after
+// it; valid is false for a lone surrogate.
+func (s *scanner) checkEscape(src string, j int) (next int, valid, ok bool) {
 	if j+1 >= len(src) {
 		s.pos = j
 		return 0, false, s.fail("unterminated escape")
 	}
-	var b byte
 	switch src[j+1] {
-	case '"', '\\', '/':
-		b = src[j+1]
-	case 'b':
-		b = '\b'
-	case 'f':
-		b = '\f'
-	case 'n':
-		b = '\n'
-	case 'r':
-		b = '\r'
-	case 't':
-		b = '\t'
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return j + 2, true, true
 	case 'u':
 		r, ok := hex4(src, j+2)
 		if !ok {
@@ -196,30 +178,67 @@ func (s *scanner) unescape(src string, j int, decode bool) (next int, valid, ok 
 			return 0, false, s.fail(`invalid \u escape`)
 		}
 		next = j + 6
-		valid = true
-		switch {
-		case utf16.IsSurrogate(r) && r < 0xdc00 && next+6 <= len(src) && src[next] == '\\' && src[next+1] == 'u':
+		if !utf16.IsSurrogate(r) {
+			return next, true, true
+		}
+		if r < 0xdc00 && next+6 <= len(src) && src[next] == '\\' && src[next+1] == 'u' {
 			if r2, ok := hex4(src, next+2); ok && r2 >= 0xdc00 && r2 <= 0xdfff {
-				r = utf16.DecodeRune(r, r2)
-				next += 6
-			} else {
-				valid, r = false, utf8.RuneError
+				return next + 6, true, true
 			}
-		case utf16.IsSurrogate(r):
-			valid, r = false, utf8.RuneError
 		}
-		if decode {
-			s.scratch = utf8.AppendRune(s.scratch, r)
-		}
-		return next, valid, true
+		return next, false, true
 	default:
 		s.pos = j
 		return 0, false, s.fail("invalid escape in string")
 	}
-	if decode {
-		s.scratch = append(s.scratch, b)
+}
+
+// unescape decodes the escapes of raw, a string body that checkEscape has
+// already checked. The result is built in one allocation of len(raw) bytes
+// (an upper bound: every escape is longer than what it stands for).
+func unescape(raw string) string {
+	var b strings.Builder
+	b.Grow(len(raw))
+	for {
+		k := strings.IndexByte(raw, '\\')
+		if k < 0 {
+			b.WriteString(raw)
+			return b.String()
+		}
+		b.WriteString(raw[:k])
+		switch c := raw[k+1]; c {
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			r, _ := hex4(raw, k+2)
+			raw = raw[k+6:]
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if len(raw) >= 6 && raw[0] == '\\' && raw[1] == 'u' {
+					r2, _ = hex4(raw, 2)
+				}
+				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+					r = dec
+					raw = raw[6:]
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			b.WriteRune(r)
+			continue
+		default: // '"', '\\', '/'
+			b.WriteByte(c)
+		}
+		raw = raw[k+2:]
 	}
-	return j + 2, true, true
 }
 
 func hex4(s string, i int) (rune, bool) {

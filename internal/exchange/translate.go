@@ -204,14 +204,18 @@ func putNonEmpty(attrs pcommon.Map, key, value string) {
 }
 
 // putHeaders writes each captured header as a string array. A name sent
-// twice in different cases becomes one attribute with all the values.
+// twice in different cases becomes one attribute with all the values (the
+// reader marked the second one, so only that rare case looks the first up).
 func (d *decodeState) putHeaders(attrs pcommon.Map, m *message) {
 	for _, h := range m.headers {
 		values := d.rec.values[h.first : h.first+h.count]
-		var slice pcommon.Slice
-		if existing, ok := attrs.Get(h.key); ok && existing.Type() == pcommon.ValueTypeSlice {
-			slice = existing.Slice()
-		} else {
+		slice := pcommon.Slice{}
+		if h.dup {
+			if existing, ok := attrs.Get(h.key); ok && existing.Type() == pcommon.ValueTypeSlice {
+				slice = existing.Slice()
+			}
+		}
+		if slice == (pcommon.Slice{}) {
 			slice = attrs.PutEmptySlice(h.key)
 		}
 		slice.EnsureCapacity(slice.Len() + len(values))
