@@ -27,11 +27,11 @@ func (e *syntaxError) Error() string {
 // without escapes and numbers are substrings of the body: no copy, no
 // allocation.
 type scanner struct {
-	src     string
-	pos     int
-	end     int
-	key     string // the key member read last
-	err     *syntaxError
+	src string
+	pos int
+	end int
+	key string // the key member read last
+	err *syntaxError
 }
 
 func (s *scanner) reset(src string, pos, end int) {
