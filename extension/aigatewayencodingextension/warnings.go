@@ -1,0 +1,54 @@
+package aigatewayencodingextension // import "github.com/otelcol-aoai/otelcol-aoai/extension/aigatewayencodingextension"
+
+import (
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// warningInterval is the least time between two warnings: a topic full of
+// bad records must not flood the log, the counters carry the volume.
+const warningInterval = 10 * time.Second
+
+// rateLimitedWarnings writes at most one warning per interval and says how
+// many were held back since the last one.
+type rateLimitedWarnings struct {
+	logger   *zap.Logger
+	interval time.Duration
+	now      func() time.Time
+
+	mu         sync.Mutex
+	last       time.Time
+	suppressed int
+}
+
+// newRateLimitedWarnings returns a limiter; now is the clock (nil: the
+// wall clock), injectable so that tests need not sleep.
+func newRateLimitedWarnings(logger *zap.Logger, interval time.Duration, now func() time.Time) *rateLimitedWarnings {
+	if now == nil {
+		now = time.Now
+	}
+	return &rateLimitedWarnings{logger: logger, interval: interval, now: now}
+}
+
+// warn logs msg with the record counts of one message and its first record
+// error, unless a warning went out less than an interval ago. The fields are
+// built only when the line is written.
+func (w *rateLimitedWarnings) warn(msg string, kept, leftOut int, firstError error) {
+	w.mu.Lock()
+	now := w.now()
+	if !w.last.IsZero() && now.Sub(w.last) < w.interval {
+		w.suppressed++
+		w.mu.Unlock()
+		return
+	}
+	suppressed := w.suppressed
+	w.last, w.suppressed = now, 0
+	w.mu.Unlock()
+	w.logger.Warn(msg,
+		zap.Int("records_kept", kept),
+		zap.Int("records_left_out", leftOut),
+		zap.String("first_error", firstError.Error()),
+		zap.Int("similar_warnings_suppressed", suppressed))
+}
