@@ -15,12 +15,16 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './
               go.mod go.sum builder-config.yaml
 
 .DEFAULT_GOAL := build
-.PHONY: run test build vet unit validate e2e generate lint bench fuzz clean tools
+.PHONY: run demo test build vet unit validate e2e generate lint bench fuzz clean tools
 
 ## run: build the distribution if needed and run it on examples/local/config.yaml
 run: $(BIN)
 	@mkdir -p _out
 	./$(BIN) --config $(CONFIG)
+
+## demo: run the collector on the local config, replay examples/records, print a summary table
+demo: $(BIN)
+	BIN=$(BIN) GO=$(GO) ./scripts/demo.sh
 
 ## test: everything CI checks (vet, unit tests with -race, the build, config validation, end-to-end)
 test: vet unit build validate e2e

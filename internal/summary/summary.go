@@ -1,0 +1,287 @@
+package summary // import "github.com/otelcol-aoai/otelcol-aoai/internal/summary"
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// Attribute keys the summary reads: what the receiver and the processor write.
+const (
+	attrOperation      = "gen_ai.operation.name"
+	attrRequestModel   = "gen_ai.request.model"
+	attrInputTokens    = "gen_ai.usage.input_tokens"
+	attrOutputTokens   = "gen_ai.usage.output_tokens"
+	attrCachedTokens   = "gen_ai.usage.cache_read.input_tokens"
+	attrTimeToFirst    = "gen_ai.response.time_to_first_chunk"
+	attrErrorType      = "error.type"
+	attrDeployment     = "azure.openai.deployment"
+	attrRegion         = "azure.openai.region"
+	attrUsageSource    = "azure.openai.usage.source"
+	attrDiagStatus     = "azure.openai.diagnostics.status"
+	attrCallerSub      = "ai_gateway.caller.subscription_id"
+	attrCallerApp      = "ai_gateway.caller.app_id"
+	attrCallerObjectID = "ai_gateway.caller.object_id"
+)
+
+// Unknown stands for a value the span does not carry.
+const Unknown = "(unknown)"
+
+// Call is one model call: a span the azure_openai processor lifted (it has
+// gen_ai.operation.name).
+type Call struct {
+	Caller     string // API Management subscription, else app id, else Entra object id
+	Deployment string // azure.openai.deployment, else gen_ai.request.model
+	Region     string // azure.openai.region (x-ms-region)
+	Start      time.Time
+	Duration   time.Duration
+	// TimeToFirstChunk is zero for calls that were not streamed.
+	TimeToFirstChunk time.Duration
+	Failed           bool   // span status Error or an error.type
+	ErrorType        string // error.type
+	// HasUsage is false when the call carries no token count at all (a 429,
+	// a timeout, a stream without usage and without an estimate).
+	HasUsage                                bool
+	InputTokens, OutputTokens, CachedTokens int64
+	UsageSource                             string // response, stream, estimate, diagnostics
+	DiagnosticsStatus                       string // joined, not_found, error, overflow; empty when not held
+}
+
+// Calls returns the model calls among the spans, in file order.
+func Calls(traces []ptrace.Traces) []Call {
+	var calls []Call
+	for _, td := range traces {
+		for _, rs := range td.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, span := range ss.Spans().All() {
+					if c, ok := callOf(span); ok {
+						calls = append(calls, c)
+					}
+				}
+			}
+		}
+	}
+	return calls
+}
+
+// SpanCount counts every span, model call or not.
+func SpanCount(traces []ptrace.Traces) int {
+	n := 0
+	for _, td := range traces {
+		n += td.SpanCount()
+	}
+	return n
+}
+
+func callOf(span ptrace.Span) (Call, bool) {
+	attrs := span.Attributes()
+	if str(attrs, attrOperation) == "" {
+		return Call{}, false
+	}
+	start, end := span.StartTimestamp().AsTime(), span.EndTimestamp().AsTime()
+	c := Call{
+		Caller:            first(str(attrs, attrCallerSub), str(attrs, attrCallerApp), str(attrs, attrCallerObjectID), Unknown),
+		Deployment:        first(str(attrs, attrDeployment), str(attrs, attrRequestModel), Unknown),
+		Region:            first(str(attrs, attrRegion), Unknown),
+		Start:             start,
+		Duration:          max(end.Sub(start), 0),
+		ErrorType:         str(attrs, attrErrorType),
+		UsageSource:       str(attrs, attrUsageSource),
+		DiagnosticsStatus: str(attrs, attrDiagStatus),
+	}
+	c.Failed = span.Status().Code() == ptrace.StatusCodeError || c.ErrorType != ""
+	if v, ok := attrs.Get(attrTimeToFirst); ok && v.Type() == pcommon.ValueTypeDouble {
+		c.TimeToFirstChunk = time.Duration(v.Double() * float64(time.Second))
+	}
+	in, hasIn := integer(attrs, attrInputTokens)
+	out, hasOut := integer(attrs, attrOutputTokens)
+	cached, _ := integer(attrs, attrCachedTokens)
+	c.HasUsage = hasIn || hasOut
+	c.InputTokens, c.OutputTokens, c.CachedTokens = in, out, cached
+	return c, true
+}
+
+func str(attrs pcommon.Map, key string) string {
+	if v, ok := attrs.Get(key); ok && v.Type() == pcommon.ValueTypeStr {
+		return v.Str()
+	}
+	return ""
+}
+
+func integer(attrs pcommon.Map, key string) (int64, bool) {
+	if v, ok := attrs.Get(key); ok && v.Type() == pcommon.ValueTypeInt {
+		return v.Int(), true
+	}
+	return 0, false
+}
+
+func first(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// TokenRow is the token spend of one caller on one deployment.
+type TokenRow struct {
+	Caller, Deployment                      string
+	Calls                                   int
+	InputTokens, OutputTokens, CachedTokens int64
+}
+
+// RegionRow is the latency of the calls one region served.
+type RegionRow struct {
+	Region         string
+	Calls, Failed  int
+	P50, P95, Max  time.Duration
+	Streams        int
+	TimeToFirstP50 time.Duration // streams only
+}
+
+// SourceRow counts the calls whose token counts came from one source.
+type SourceRow struct {
+	Source                    string // response, stream, estimate, diagnostics, or "none"
+	Calls                     int
+	InputTokens, OutputTokens int64
+}
+
+// Summary is what a person reads after a replay.
+type Summary struct {
+	Spans       int // every span in the files
+	Calls       int // model calls among them
+	From, To    time.Time
+	Tokens      []TokenRow
+	Regions     []RegionRow
+	Sources     []SourceRow
+	Diagnostics map[string]int // diagnostics.status -> calls; empty without the join
+}
+
+// Summarize sums up the model calls of the traces.
+func Summarize(traces []ptrace.Traces) Summary {
+	calls := Calls(traces)
+	s := Summary{Spans: SpanCount(traces), Calls: len(calls), Diagnostics: map[string]int{}}
+
+	tokens := map[[2]string]*TokenRow{}
+	durations := map[string][]time.Duration{}
+	firstChunks := map[string][]time.Duration{}
+	regions := map[string]*RegionRow{}
+	sources := map[string]*SourceRow{}
+	for _, c := range calls {
+		if s.From.IsZero() || c.Start.Before(s.From) {
+			s.From = c.Start
+		}
+		if end := c.Start.Add(c.Duration); end.After(s.To) {
+			s.To = end
+		}
+
+		key := [2]string{c.Caller, c.Deployment}
+		t := tokens[key]
+		if t == nil {
+			t = &TokenRow{Caller: c.Caller, Deployment: c.Deployment}
+			tokens[key] = t
+		}
+		t.Calls++
+		t.InputTokens += c.InputTokens
+		t.OutputTokens += c.OutputTokens
+		t.CachedTokens += c.CachedTokens
+
+		r := regions[c.Region]
+		if r == nil {
+			r = &RegionRow{Region: c.Region}
+			regions[c.Region] = r
+		}
+		r.Calls++
+		if c.Failed {
+			r.Failed++
+		}
+		durations[c.Region] = append(durations[c.Region], c.Duration)
+		if c.TimeToFirstChunk > 0 {
+			r.Streams++
+			firstChunks[c.Region] = append(firstChunks[c.Region], c.TimeToFirstChunk)
+		}
+
+		source := "none"
+		if c.HasUsage {
+			source = first(c.UsageSource, "sender")
+		}
+		src := sources[source]
+		if src == nil {
+			src = &SourceRow{Source: source}
+			sources[source] = src
+		}
+		src.Calls++
+		src.InputTokens += c.InputTokens
+		src.OutputTokens += c.OutputTokens
+
+		if c.DiagnosticsStatus != "" {
+			s.Diagnostics[c.DiagnosticsStatus]++
+		}
+	}
+
+	for _, t := range tokens {
+		s.Tokens = append(s.Tokens, *t)
+	}
+	slices.SortFunc(s.Tokens, func(a, b TokenRow) int {
+		return cmp.Or(cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Deployment, b.Deployment))
+	})
+	for name, r := range regions {
+		d := durations[name]
+		r.P50, r.P95, r.Max = percentile(d, 50), percentile(d, 95), percentile(d, 100)
+		r.TimeToFirstP50 = percentile(firstChunks[name], 50)
+		s.Regions = append(s.Regions, *r)
+	}
+	slices.SortFunc(s.Regions, func(a, b RegionRow) int {
+		// unknown last, the busiest region first
+		return cmp.Or(cmp.Compare(boolInt(a.Region == Unknown), boolInt(b.Region == Unknown)),
+			cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.Region, b.Region))
+	})
+	for _, src := range sources {
+		s.Sources = append(s.Sources, *src)
+	}
+	slices.SortFunc(s.Sources, func(a, b SourceRow) int {
+		return cmp.Or(cmp.Compare(sourceRank(a.Source), sourceRank(b.Source)), cmp.Compare(a.Source, b.Source))
+	})
+	return s
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// sourceRank orders usage sources from the most to the least trustworthy.
+func sourceRank(source string) int {
+	switch source {
+	case "response":
+		return 0
+	case "stream":
+		return 1
+	case "diagnostics":
+		return 2
+	case "estimate":
+		return 3
+	case "none":
+		return 5
+	}
+	return 4
+}
+
+// percentile is the nearest-rank percentile p (0-100] of the values; zero
+// for none.
+func percentile(values []time.Duration, p float64) time.Duration {
+	if len(values) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
+	return sorted[min(max(rank, 1), len(sorted))-1]
+}

@@ -1,0 +1,143 @@
+package summary // import "github.com/otelcol-aoai/otelcol-aoai/internal/summary"
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// sourceMeaning says in words where a usage source's counts came from.
+var sourceMeaning = map[string]string{
+	"response":    "usage in the response body",
+	"stream":      "usage chunk of the stream",
+	"diagnostics": "Azure diagnostic log, joined",
+	"estimate":    "tokenizer estimate",
+	"sender":      "set by the sender",
+	"none":        "no token count",
+}
+
+// Write prints the summary as three small tables.
+func (s Summary) Write(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d model calls (%d spans)", s.Calls, s.Spans)
+	if !s.From.IsZero() {
+		fmt.Fprintf(&b, ", %s to %s UTC", s.From.UTC().Format("2006-01-02 15:04:05"), s.To.UTC().Format("2006-01-02 15:04:05"))
+	}
+	b.WriteString("\n")
+	if s.Calls == 0 {
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+
+	b.WriteString("\nTokens per caller and deployment\n")
+	tokens := table{align: "llrrrrr", header: []string{"caller", "deployment", "calls", "input", "output", "total", "cached"}}
+	var calls int
+	var in, out, cached int64
+	for _, r := range s.Tokens {
+		tokens.add(r.Caller, r.Deployment, num(int64(r.Calls)), num(r.InputTokens), num(r.OutputTokens),
+			num(r.InputTokens+r.OutputTokens), num(r.CachedTokens))
+		calls += r.Calls
+		in, out, cached = in+r.InputTokens, out+r.OutputTokens, cached+r.CachedTokens
+	}
+	tokens.add("total", "", num(int64(calls)), num(in), num(out), num(in+out), num(cached))
+	tokens.write(&b)
+
+	b.WriteString("\nLatency per region (gateway to model and back)\n")
+	regions := table{align: "lrrrrrr", header: []string{"region", "calls", "failed", "p50", "p95", "max", "first chunk p50"}}
+	for _, r := range s.Regions {
+		ttfc := "-"
+		if r.Streams > 0 {
+			ttfc = seconds(r.TimeToFirstP50) + fmt.Sprintf(" (%d stream%s)", r.Streams, plural(r.Streams))
+		}
+		regions.add(r.Region, num(int64(r.Calls)), num(int64(r.Failed)), seconds(r.P50), seconds(r.P95), seconds(r.Max), ttfc)
+	}
+	regions.write(&b)
+
+	b.WriteString("\nUsage source (where the token counts came from)\n")
+	sources := table{align: "lrrrl", header: []string{"source", "calls", "input", "output", "meaning"}}
+	for _, r := range s.Sources {
+		sources.add(r.Source, num(int64(r.Calls)), num(r.InputTokens), num(r.OutputTokens), sourceMeaning[r.Source])
+	}
+	sources.write(&b)
+
+	if len(s.Diagnostics) > 0 {
+		b.WriteString("\nDiagnostics join:")
+		for _, status := range []string{"joined", "not_found", "error", "overflow"} {
+			if n := s.Diagnostics[status]; n > 0 {
+				fmt.Fprintf(&b, " %s %d", status, n)
+			}
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// num writes an integer with thin groups: 1 234 567.
+func num(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) + " s"
+}
+
+// table lines up columns: align holds 'l' or 'r' per column.
+type table struct {
+	align  string
+	header []string
+	rows   [][]string
+}
+
+func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+
+func (t *table) write(b *strings.Builder) {
+	widths := make([]int, len(t.header))
+	for _, row := range append([][]string{t.header}, t.rows...) {
+		for i, cell := range row {
+			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
+		}
+	}
+	line := func(row []string) {
+		var l strings.Builder
+		for i, cell := range row {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(cell))
+			if i > 0 {
+				l.WriteString("  ")
+			}
+			if t.align[i] == 'r' {
+				l.WriteString(pad + cell)
+			} else {
+				l.WriteString(cell + pad)
+			}
+		}
+		b.WriteString("  " + strings.TrimRight(l.String(), " ") + "\n")
+	}
+	line(t.header)
+	for _, row := range t.rows {
+		line(row)
+	}
+}
