@@ -17,6 +17,11 @@ type Options struct {
 	URL string
 	// Records to send, cycled in order until Count records went out.
 	Records [][]byte
+	// Record, when set, makes the n-th record (from 0) instead of cycling
+	// through Records: long runs of distinct records without holding them all.
+	Record func(n int) []byte
+	// Target is what URL takes: exchange records (default) or OTLP/HTTP JSON.
+	Target Target
 	// Count of records to send; 0 sends each record once.
 	Count int
 	// Duration stops the run early when > 0.
@@ -40,6 +45,35 @@ type Options struct {
 	// Progress, when set, gets a status line every ProgressEvery (default 1 s).
 	Progress      io.Writer
 	ProgressEvery time.Duration
+	// OnOutcome, when set, is called once per batch with its final answer (not
+	// for attempts that were retried), from the worker that sent it: tools that
+	// must know which records were acknowledged use it.
+	OnOutcome func(Outcome)
+}
+
+// Target says what kind of endpoint Options.URL is.
+type Target int
+
+const (
+	// TargetExchanges is an ai_gateway receiver: records go as JSON, several
+	// per request as NDJSON, and the answer counts accepted records.
+	TargetExchanges Target = iota
+	// TargetOTLPJSON is an OTLP/HTTP traces endpoint (/v1/traces): each record
+	// is an ExportTraceServiceRequest in OTLP JSON, a batch goes as one
+	// request holding all their resource spans, and a 200 accepts every span
+	// but those its partial_success rejects. Count records as one span each.
+	TargetOTLPJSON
+)
+
+// Outcome is the final answer to one batch.
+type Outcome struct {
+	Records [][]byte
+	// Status is the last HTTP status answered; 0 when no answer came.
+	Status             int
+	Accepted, Rejected int64
+	// GaveUp is set when retries ran out or no answer came.
+	GaveUp bool
+	At     time.Time
 }
 
 // Summary is the outcome of a run.
@@ -111,12 +145,15 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	if opts.URL == "" {
 		return Summary{}, errors.New("no receiver URL")
 	}
-	if len(opts.Records) == 0 {
+	if len(opts.Records) == 0 && opts.Record == nil {
 		return Summary{}, errors.New("no records to send")
 	}
 	opts.Concurrency = max(opts.Concurrency, 1)
 	opts.Batch = max(opts.Batch, 1)
 	if opts.Count <= 0 {
+		if opts.Record != nil {
+			return Summary{}, errors.New("a Record function needs a Count")
+		}
 		opts.Count = len(opts.Records)
 	}
 	if opts.MaxBackoff <= 0 {
@@ -180,6 +217,10 @@ func schedule(ctx context.Context, opts Options, start time.Time, batches chan<-
 		n := min(opts.Batch, opts.Count-emitted)
 		batch := make([][]byte, n)
 		for i := range batch {
+			if opts.Record != nil {
+				batch[i] = opts.Record(emitted + i)
+				continue
+			}
 			batch[i] = opts.Records[next]
 			next = (next + 1) % len(opts.Records)
 		}
@@ -206,10 +247,11 @@ func schedule(ctx context.Context, opts Options, start time.Time, batches chan<-
 // error, as the receiver's contract asks.
 func sendBatch(ctx context.Context, opts Options, c *counters, batch [][]byte) {
 	n := int64(len(batch))
-	body, contentType, err := encodeBatch(batch, opts.Gzip)
+	body, contentType, err := encodeBatch(batch, opts.Target, opts.Gzip)
 	if err != nil {
 		c.failed.Add(n)
 		c.fail(err.Error())
+		outcome(opts, Outcome{Records: batch, GaveUp: true})
 		return
 	}
 	backoff := 100 * time.Millisecond
@@ -218,7 +260,7 @@ func sendBatch(ctx context.Context, opts Options, c *counters, batch [][]byte) {
 			return
 		}
 		began := time.Now()
-		a, err := post(ctx, opts.Client, opts.URL, body, contentType, opts.Gzip, opts.Headers)
+		a, err := post(ctx, opts.Client, opts.URL, body, contentType, opts.Gzip, opts.Headers, opts.Target, n)
 		if ctx.Err() != nil {
 			return // stopped mid-request: not an outcome of the receiver's
 		}
@@ -253,12 +295,14 @@ func sendBatch(ctx context.Context, opts Options, c *counters, batch [][]byte) {
 				c.failed.Add(n)
 				c.fail(fmt.Sprintf("%d: %s", a.status, a.message))
 			}
+			outcome(opts, Outcome{Records: batch, Status: a.status, Accepted: a.accepted, Rejected: a.rejected})
 			return
 		}
 
 		if attempt >= opts.MaxRetries {
 			c.sent.Add(n)
 			c.failed.Add(n)
+			outcome(opts, Outcome{Records: batch, Status: a.status, GaveUp: true})
 			return
 		}
 		c.retried.Add(1)
@@ -268,6 +312,13 @@ func sendBatch(ctx context.Context, opts Options, c *counters, batch [][]byte) {
 		case <-time.After(min(wait, opts.MaxBackoff)):
 		}
 		backoff = min(backoff*2, opts.MaxBackoff)
+	}
+}
+
+func outcome(opts Options, o Outcome) {
+	if opts.OnOutcome != nil {
+		o.At = time.Now()
+		opts.OnOutcome(o)
 	}
 }
 

@@ -191,3 +191,61 @@ func TestLatencyQuantiles(t *testing.T) {
 	assert.Equal(t, 100*time.Millisecond, h.quantile(1))
 	assert.True(t, strings.HasPrefix((&Summary{}).String(), "sent 0 records"))
 }
+
+func TestRunOTLPJSONJoinsBatchesAndCountsPartialSuccess(t *testing.T) {
+	var bodies []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(raw))
+		mu.Unlock()
+		assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
+		_, _ = io.WriteString(w, `{"partialSuccess":{"rejectedSpans":"1","errorMessage":"one span refused"}}`)
+	}))
+	defer srv.Close()
+	records := [][]byte{
+		[]byte(`{"resourceSpans":[{"a":1}]}`),
+		[]byte(`{"resourceSpans":[{"b":2},{"c":3}]}`),
+	}
+	var outcomes []Outcome
+	s, err := Run(context.Background(), Options{
+		URL: srv.URL, Records: records, Batch: 2, Target: TargetOTLPJSON,
+		OnOutcome: func(o Outcome) { outcomes = append(outcomes, o) },
+	})
+	require.NoError(t, err)
+	require.Equal(t, []string{`{"resourceSpans":[{"a":1},{"b":2},{"c":3}]}`}, bodies)
+	assert.Equal(t, int64(1), s.Accepted)
+	assert.Equal(t, int64(1), s.Rejected)
+	require.Len(t, outcomes, 1)
+	assert.Equal(t, http.StatusOK, outcomes[0].Status)
+	assert.Len(t, outcomes[0].Records, 2)
+
+	_, err = Run(context.Background(), Options{URL: srv.URL, Records: [][]byte{[]byte(`{}`), []byte(`{}`)}, Batch: 2, Target: TargetOTLPJSON})
+	require.NoError(t, err)
+}
+
+func TestRunRecordFunctionAndOutcomes(t *testing.T) {
+	fake := &fakeReceiver{}
+	fake.refuse.Store(1)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	var mu sync.Mutex
+	var outcomes []Outcome
+	s, err := Run(context.Background(), Options{
+		URL: srv.URL, Count: 4, Concurrency: 2, MaxRetries: 2, MaxBackoff: time.Millisecond,
+		Record: func(n int) []byte { return []byte(`{"n":` + strings.Repeat("1", n+1) + `}`) },
+		OnOutcome: func(o Outcome) {
+			mu.Lock()
+			outcomes = append(outcomes, o)
+			mu.Unlock()
+		},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, int64(4), s.Accepted)
+	assert.Len(t, outcomes, 4, "one outcome per batch, none for the refused attempt")
+	assert.ElementsMatch(t, []string{`{"n":1}`, `{"n":11}`, `{"n":111}`, `{"n":1111}`}, fake.received)
+
+	_, err = Run(context.Background(), Options{URL: srv.URL, Record: func(int) []byte { return nil }})
+	require.ErrorContains(t, err, "needs a Count")
+}

@@ -29,13 +29,18 @@ func (a answer) retryable() bool {
 }
 
 // encodeBatch joins records into one request body: a single record as is,
-// several as NDJSON.
-func encodeBatch(records [][]byte, gz bool) (body []byte, contentType string, err error) {
+// several as NDJSON, or for OTLP one request with every record's resource spans.
+func encodeBatch(records [][]byte, target Target, gz bool) (body []byte, contentType string, err error) {
 	contentType = "application/json"
 	var buf bytes.Buffer
-	if len(records) == 1 {
+	switch {
+	case len(records) == 1:
 		buf.Write(records[0])
-	} else {
+	case target == TargetOTLPJSON:
+		if err := joinOTLPJSON(&buf, records); err != nil {
+			return nil, "", err
+		}
+	default:
 		contentType = "application/x-ndjson"
 		for _, r := range records {
 			buf.Write(r)
@@ -56,8 +61,35 @@ func encodeBatch(records [][]byte, gz bool) (body []byte, contentType string, er
 	return zipped.Bytes(), contentType, nil
 }
 
-// post sends one request and reads the receiver's answer.
-func post(ctx context.Context, client *http.Client, url string, body []byte, contentType string, gz bool, headers map[string]string) (answer, error) {
+// OTLP JSON traces requests as ptrace.JSONMarshaler writes them.
+const (
+	otlpJSONPrefix = `{"resourceSpans":[`
+	otlpJSONSuffix = `]}`
+)
+
+// joinOTLPJSON writes one OTLP JSON traces request holding the resource spans
+// of every request in records, without decoding them.
+func joinOTLPJSON(buf *bytes.Buffer, records [][]byte) error {
+	buf.WriteString(otlpJSONPrefix)
+	for i, r := range records {
+		inner, ok := bytes.CutPrefix(r, []byte(otlpJSONPrefix))
+		if ok {
+			inner, ok = bytes.CutSuffix(inner, []byte(otlpJSONSuffix))
+		}
+		if !ok {
+			return fmt.Errorf("record %d is not an OTLP JSON traces request of resource spans only", i)
+		}
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(inner)
+	}
+	buf.WriteString(otlpJSONSuffix)
+	return nil
+}
+
+// post sends one request of n records and reads the receiver's answer.
+func post(ctx context.Context, client *http.Client, url string, body []byte, contentType string, gz bool, headers map[string]string, target Target, n int64) (answer, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return answer{}, err
@@ -81,6 +113,9 @@ func post(ctx context.Context, client *http.Client, url string, body []byte, con
 	}
 
 	a := answer{status: resp.StatusCode, retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	if target == TargetOTLPJSON {
+		return otlpAnswer(a, raw, n), nil
+	}
 	var parsed struct {
 		Accepted *int64 `json:"accepted"`
 		Rejected *int64 `json:"rejected"`
@@ -107,6 +142,32 @@ func post(ctx context.Context, client *http.Client, url string, body []byte, con
 		a.message = string(bytes.TrimSpace(raw))
 	}
 	return a, nil
+}
+
+// otlpAnswer reads an OTLP/HTTP answer: a 200 accepts every span but those
+// partial_success rejects; an error answer carries a google.rpc.Status.
+func otlpAnswer(a answer, raw []byte, n int64) answer {
+	var parsed struct {
+		PartialSuccess struct {
+			RejectedSpans json.Number `json:"rejectedSpans"`
+			ErrorMessage  string      `json:"errorMessage"`
+		} `json:"partialSuccess"`
+		Message string `json:"message"`
+	}
+	_ = json.Unmarshal(raw, &parsed) // a protobuf or empty answer still says its status
+	if a.status != http.StatusOK {
+		a.message = parsed.Message
+		if a.message == "" {
+			a.message = string(bytes.TrimSpace(raw))
+		}
+		return a
+	}
+	// OTLP JSON writes an int64 as a string; json.Number takes both forms.
+	rejected, _ := parsed.PartialSuccess.RejectedSpans.Int64()
+	a.rejected = min(max(rejected, 0), n)
+	a.accepted = n - a.rejected
+	a.message = parsed.PartialSuccess.ErrorMessage
+	return a
 }
 
 // parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.

@@ -1,0 +1,121 @@
+// Command aoai-loadtest measures the built collector on loopback and checks
+// its reliability, the way an operator runs it:
+//
+//	aoai-loadtest rates  -bin _build/otelcol-aoai    # stepped load, ours beside otlp+transform
+//	aoai-loadtest soak   -bin _build/otelcol-aoai    # 10 minutes with the diagnostics join
+//	aoai-loadtest faults -bin _build/otelcol-aoai exporter-down kill loganalytics hostile
+//
+// Each run prints its figures, writes them (JSON and Markdown) and the
+// collectors' logs under -out, and exits 1 when a property it checks fails
+// (2 for bad usage). `make loadtest`, `make soak` and `make faults` run it.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/otelcol-aoai/otelcol-aoai/internal/loadtest"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: aoai-loadtest rates|soak|faults [flags] [scenario...]; -h after the mode lists its flags")
+}
+
+func run(args []string) int {
+	if len(args) == 0 {
+		usage()
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	mode, args := args[0], args[1:]
+	fs := flag.NewFlagSet(mode, flag.ContinueOnError)
+	bin := fs.String("bin", "_build/otelcol-aoai", "the built collector")
+	out := fs.String("out", "_loadtest", "folder for results, collector logs and profiles")
+	examples := fs.String("examples", "examples/records", "the example records the load is made of")
+
+	binary := func() string {
+		// The collector runs in its own folder: the path must not be relative.
+		abs, err := filepath.Abs(*bin)
+		if err != nil {
+			return *bin
+		}
+		return abs
+	}
+
+	var err error
+	switch mode {
+	case "rates":
+		o := loadtest.RatesOptions{Log: os.Stderr}
+		rates := fs.String("rates", "250,500,1000,2000", "paced steps, records per second")
+		fs.BoolVar(&o.Unpaced, "unpaced", true, "add an unpaced step: as fast as the collector answers")
+		fs.IntVar(&o.UnpacedConcurrency, "unpaced-concurrency", 8, "requests in flight in the unpaced step")
+		fs.DurationVar(&o.StepDuration, "step", 60*time.Second, "measured time per step and pipeline")
+		fs.DurationVar(&o.Warmup, "warmup", 5*time.Second, "warm-up before each measured step")
+		fs.IntVar(&o.Concurrency, "concurrency", 32, "most requests in flight in paced steps")
+		fs.IntVar(&o.Batch, "batch", 1, "records per request (an API Management policy posts one)")
+		fs.IntVar(&o.Pool, "pool", 1000, "distinct records cycled")
+		fs.IntVar(&o.MemoryLimitMiB, "memory-limit-mib", 1024, "memory_limiter limit_mib of both pipelines")
+		fs.BoolVar(&o.Profile, "profile", true, "save a CPU profile of each pipeline during the highest paced step")
+		fs.Float64Var(&o.MinCPURatio, "min-cpu-ratio", 3, "goal: transform CPU per record / ours, at every step both sustain (0: no check)")
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		if o.Rates, err = parseRates(*rates); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		o.Binary, o.OutDir, o.Examples = binary(), *out, *examples
+		var report *loadtest.RatesReport
+		report, err = loadtest.RunRates(ctx, o)
+		if report != nil {
+			writeResults(*out, "loadtest", report, loadtest.RatesMarkdown(report, o))
+		}
+	default:
+		usage()
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		return 1
+	}
+	fmt.Fprintln(os.Stderr, "PASS")
+	return 0
+}
+
+func parseRates(s string) ([]float64, error) {
+	var rates []float64
+	for _, f := range strings.Split(s, ",") {
+		if strings.TrimSpace(f) == "" {
+			continue
+		}
+		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || r <= 0 {
+			return nil, fmt.Errorf("-rates: %q is not a positive rate", f)
+		}
+		rates = append(rates, r)
+	}
+	return rates, nil
+}
+
+// writeResults writes name.json and name.md under out and prints the Markdown.
+func writeResults(out, name string, v any, markdown string) {
+	if raw, err := json.MarshalIndent(v, "", "  "); err == nil {
+		_ = os.WriteFile(filepath.Join(out, name+".json"), raw, 0o644)
+	}
+	_ = os.WriteFile(filepath.Join(out, name+".md"), []byte(markdown), 0o644)
+	fmt.Println(markdown)
+}
