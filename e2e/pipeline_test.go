@@ -38,10 +38,12 @@ const (
 	recordFiltered   = "3b618676-26bb-4dbd-ad1c-9af0153e7c2a" // 09: prompt refused by the content filter
 	recordTimeout    = "74e69a5d-0dd2-4a65-bd62-8881ad1b72db" // 11: the gateway got no answer
 	recordEntraToken = "3571810a-fc13-4d0d-913d-b17d30cbc97d" // 12: caller known only from its bearer token
+	recordAPIMStream = "7a41c0de-5b2f-4e8a-9d13-6c0f2b8e4a17" // examples/apim: a stream as the APIM policy sends it, without body
 
 	// The request ids (apim-request-id) of the joined records.
-	requestJoined    = "6cad4a26-8d11-4ece-9738-f7d93d9c1724"
-	requestEstimated = "1012f037-b64c-4422-8c38-fb2918f135d2"
+	requestJoined     = "6cad4a26-8d11-4ece-9738-f7d93d9c1724"
+	requestEstimated  = "1012f037-b64c-4422-8c38-fb2918f135d2"
+	requestAPIMStream = "f3b0a8d2-6c1e-4b7a-9e25-0d4c8a6b2f19"
 )
 
 // e2eRecord is one record the test sends.
@@ -140,7 +142,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 			}
 		}
 		t.Logf("%d queries; diagnostics status of the spans: %v", len(queries), statuses)
-		assert.Equal(t, 2, statuses["joined"], "joined spans")
+		assert.Equal(t, 3, statuses["joined"], "joined spans")
 		assert.Positive(t, statuses["not_found"], "spans whose row never came")
 		assert.Zero(t, statuses["error"]+statuses["overflow"], "no failed lookup, no overflow")
 	})
@@ -255,13 +257,16 @@ func loadE2ERecords(t *testing.T) ([]e2eRecord, []string) {
 	samples, err := replay.LoadRecords(filepath.Join("..", "examples", "records"))
 	require.NoError(t, err)
 	require.Len(t, samples, 12, "examples/records")
+	apim, err := replay.LoadRecords(filepath.Join("..", "examples", "apim", "record-example.json"))
+	require.NoError(t, err)
+	samples = append(samples, apim...)
 	for i, raw := range samples {
 		var head struct {
 			ID string `json:"id"`
 		}
 		require.NoError(t, json.Unmarshal(raw, &head))
 		require.NotEmpty(t, head.ID, "examples/records record %d has no id", i)
-		records = append(records, e2eRecord{ID: head.ID, Source: "examples/records", JSON: raw})
+		records = append(records, e2eRecord{ID: head.ID, Source: "examples", JSON: raw})
 	}
 
 	var secrets []string
@@ -423,7 +428,7 @@ func randomHex(t *testing.T, n int) string {
 	return hex.EncodeToString(b)
 }
 
-// diagnosticRows are Azure OpenAI's diagnostic-log rows of two sample calls,
+// diagnosticRows are Azure OpenAI's diagnostic-log rows of three sample calls,
 // as Azure writes them (a RequestResponse row and an AzureOpenAIRequestUsage
 // row each), visible from the given time on.
 func diagnosticRows(visible time.Time) []fakeloganalytics.Row {
@@ -459,6 +464,19 @@ func diagnosticRows(visible time.Time) []fakeloganalytics.Row {
 			TimeGenerated: at("2026-11-20T09:17:42.2Z"), Category: "AzureOpenAIRequestUsage", CorrelationID: requestEstimated,
 			OperationName: "AzureOpenAIRequestUsage", Event: "ShoeboxAzureOpenAIRequestUsage",
 			Properties:  `"{\"promptTokens\":[31],\"cachedTokens\":[0],\"generatedTokens\":[27]}"`,
+			AvailableAt: visible,
+		},
+		{
+			TimeGenerated: at("2026-11-20T09:31:15.4Z"), Category: "RequestResponse", CorrelationID: requestAPIMStream,
+			OperationName: "ChatCompletions_Create", DurationMs: 2950, ResultSignature: "200",
+			CallerIPAddress: "203.0.113.***", Resource: "CONTOSO-SWE", Event: "ShoeboxCallResult",
+			Properties:  `{"objectId":"","streamType":"Streaming","modelDeploymentName":"gpt-4o","modelName":"gpt-4o","modelVersion":"2024-11-20"}`,
+			AvailableAt: visible,
+		},
+		{
+			TimeGenerated: at("2026-11-20T09:31:15.4Z"), Category: "AzureOpenAIRequestUsage", CorrelationID: requestAPIMStream,
+			OperationName: "AzureOpenAIRequestUsage", Event: "ShoeboxAzureOpenAIRequestUsage",
+			Properties:  `"{\"promptTokens\":[23],\"cachedTokens\":[0],\"generatedTokens\":[58]}"`,
 			AvailableAt: visible,
 		},
 	}
@@ -645,6 +663,29 @@ func checkHandPickedSpans(t *testing.T, spans map[string]ptrace.Span) {
 			"azure.openai.diagnostics.status":         "not_found",
 		}, a)
 		assert.NotContains(t, a, "error.type", "a filtered completion is not an error")
+	})
+
+	// A streamed call as the APIM policy records it by default: headers, no
+	// body. Only the diagnostic log knows its tokens.
+	t.Run("APIM stream without body, tokens from the diagnostic log", func(t *testing.T) {
+		a := span(recordAPIMStream)
+		assertAttributes(t, map[string]any{
+			"azure.openai.diagnostics.status":         "joined",
+			"azure.openai.diagnostics.duration":       2.95,
+			"azure.openai.diagnostics.stream_type":    "Streaming",
+			"azure.openai.usage.source":               "diagnostics",
+			"gen_ai.usage.input_tokens":               int64(23),
+			"gen_ai.usage.output_tokens":              int64(58),
+			"gen_ai.request.stream":                   true,
+			"gen_ai.request.max_tokens":               int64(200),
+			"azure.openai.region":                     "Sweden Central",
+			"azure.openai.ratelimit.remaining_tokens": int64(446800),
+			"ai_gateway.caller.subscription_id":       "sub-team-search",
+			"server.port":                             int64(443),
+		}, a)
+		assert.Equal(t, "7c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f", spans[recordAPIMStream].TraceID().String(), "the caller's traceparent")
+		assert.Equal(t, "2026-11-20T09:31:12.4420173Z", spans[recordAPIMStream].StartTimestamp().AsTime().UTC().Format(time.RFC3339Nano),
+			"the policy's DateTime.ToString(\"o\") start time, 7 fraction digits")
 	})
 
 	t.Run("11 timeout", func(t *testing.T) {
