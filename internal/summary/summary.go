@@ -228,7 +228,9 @@ func Summarize(traces []ptrace.Traces) Summary {
 		s.Tokens = append(s.Tokens, *t)
 	}
 	slices.SortFunc(s.Tokens, func(a, b TokenRow) int {
-		return cmp.Or(cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Deployment, b.Deployment))
+		// unknown callers last
+		return cmp.Or(cmp.Compare(boolInt(a.Caller == Unknown), boolInt(b.Caller == Unknown)),
+			cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Deployment, b.Deployment))
 	})
 	for name, r := range regions {
 		d := durations[name]

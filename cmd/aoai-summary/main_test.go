@@ -1,0 +1,87 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// writeFiles writes one model call with 40 input and 2 output tokens, and a
+// delta token metric holding inputSum / outputSum.
+func writeFiles(t *testing.T, inputSum, outputSum float64) (tracesPath, metricsPath string) {
+	t.Helper()
+	dir := t.TempDir()
+	td := ptrace.NewTraces()
+	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	start := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	span.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
+	span.SetEndTimestamp(pcommon.NewTimestampFromTime(start.Add(1500 * time.Millisecond)))
+	a := span.Attributes()
+	a.PutStr("gen_ai.operation.name", "chat")
+	a.PutStr("azure.openai.deployment", "gpt-4o")
+	a.PutStr("azure.openai.region", "Sweden Central")
+	a.PutStr("ai_gateway.caller.subscription_id", "sub-team-search")
+	a.PutStr("azure.openai.usage.source", "response")
+	a.PutInt("gen_ai.usage.input_tokens", 40)
+	a.PutInt("gen_ai.usage.output_tokens", 2)
+	var tm ptrace.JSONMarshaler
+	line, err := tm.MarshalTraces(td)
+	require.NoError(t, err)
+	tracesPath = filepath.Join(dir, "traces.jsonl")
+	require.NoError(t, os.WriteFile(tracesPath, append(line, '\n'), 0o600))
+
+	md := pmetric.NewMetrics()
+	m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName("gen_ai.client.token.usage")
+	h := m.SetEmptyHistogram()
+	h.SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
+	for typ, sum := range map[string]float64{"input": inputSum, "output": outputSum} {
+		dp := h.DataPoints().AppendEmpty()
+		dp.Attributes().PutStr("gen_ai.token.type", typ)
+		dp.SetSum(sum)
+		dp.SetCount(1)
+	}
+	var mm pmetric.JSONMarshaler
+	line, err = mm.MarshalMetrics(md)
+	require.NoError(t, err)
+	metricsPath = filepath.Join(dir, "metrics.jsonl")
+	require.NoError(t, os.WriteFile(metricsPath, append(line, '\n'), 0o600))
+	return tracesPath, metricsPath
+}
+
+func TestRun(t *testing.T) {
+	traces, metrics := writeFiles(t, 40, 2)
+	var stdout, stderr strings.Builder
+	code := run([]string{"-expect", "1", "-metrics", metrics, traces}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	out := stdout.String()
+	assert.Contains(t, out, "1 model calls (1 spans)")
+	assert.Contains(t, out, "  sub-team-search  gpt-4o          1     40       2     42       0")
+	assert.Contains(t, out, "  Sweden Central      1       0  1.500 s  1.500 s  1.500 s                -")
+	assert.Contains(t, out, "input 40, output 2 - equal to the spans' usage")
+}
+
+func TestRunFails(t *testing.T) {
+	traces, metrics := writeFiles(t, 41, 2)
+	var stdout, stderr strings.Builder
+	assert.Equal(t, 1, run([]string{"-metrics", metrics, traces}, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "DIFFERS from the spans (input 40, output 2)")
+
+	stdout.Reset()
+	start := time.Now()
+	assert.Equal(t, 1, run([]string{"-expect", "2", "-wait", "300ms", traces}, &stdout, &stderr))
+	assert.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond, "waited for the missing span")
+	assert.Contains(t, stderr.String(), "1 spans in")
+
+	stderr.Reset()
+	assert.Equal(t, 2, run(nil, &stdout, &stderr), "no file")
+	assert.Contains(t, stderr.String(), "usage: aoai-summary")
+}
