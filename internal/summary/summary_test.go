@@ -18,11 +18,11 @@ var t0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 
 type spanSpec struct {
 	caller, deployment, region, source, errorType, diag string
-	start                                              time.Duration
-	duration                                           time.Duration
-	firstChunk                                         float64
-	in, out, cached                                    int64
-	noUsage, notModel                                  bool
+	start                                               time.Duration
+	duration                                            time.Duration
+	firstChunk                                          float64
+	in, out, cached                                     int64
+	noUsage, notModel                                   bool
 }
 
 func tracesOf(specs ...spanSpec) ptrace.Traces {
