@@ -11,6 +11,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/ptracetest"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver/receivertest"
@@ -27,6 +28,14 @@ type httpDoor struct {
 }
 
 func startHTTPDoor(tb testing.TB) *httpDoor {
+	sink := new(consumertest.TracesSink)
+	door := startHTTPDoorTo(tb, sink)
+	door.sink = sink
+	return door
+}
+
+// startHTTPDoorTo starts the receiver with next as its pipeline.
+func startHTTPDoorTo(tb testing.TB, next consumer.Traces) *httpDoor {
 	tb.Helper()
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(tb, err)
@@ -36,8 +45,8 @@ func startHTTPDoor(tb testing.TB) *httpDoor {
 	factory := aigatewayreceiver.NewFactory()
 	cfg := factory.CreateDefaultConfig().(*aigatewayreceiver.Config)
 	cfg.ServerConfig.NetAddr.Endpoint = endpoint
-	door := &httpDoor{url: "http://" + endpoint + cfg.Path, sink: new(consumertest.TracesSink)}
-	rcv, err := factory.CreateTraces(context.Background(), receivertest.NewNopSettings(factory.Type()), cfg, door.sink)
+	door := &httpDoor{url: "http://" + endpoint + cfg.Path}
+	rcv, err := factory.CreateTraces(context.Background(), receivertest.NewNopSettings(factory.Type()), cfg, next)
 	require.NoError(tb, err)
 	require.NoError(tb, rcv.Start(context.Background(), componenttest.NewNopHost()))
 	tb.Cleanup(func() { require.NoError(tb, rcv.Shutdown(context.Background())) })
