@@ -47,6 +47,7 @@ validate: $(BIN)
 	@set -e; for f in $$(find examples -name '*.yaml' -path '*config*' | sort); do \
 		echo "validate $$f"; \
 		APPLICATIONINSIGHTS_CONNECTION_STRING="InstrumentationKey=00000000-0000-0000-0000-000000000000" \
+		EVENTHUBS_NAMESPACE=example EVENTHUBS_CONNECTION_STRING="Endpoint=sb://example.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=none" \
 		./$(BIN) validate --config $$f; \
 	done
 
