@@ -17,7 +17,8 @@ import (
 func TestComponentsListed(t *testing.T) {
 	out := runBinary(t, "components")
 	for _, name := range []string{
-		"ai_gateway", "azure_openai", // ours
+		"ai_gateway", "azure_openai", "ai_gateway_encoding", // ours
+		"kafka",
 		"otlp", "batch", "memory_limiter", "transform", "filter", "redaction", "attributes",
 		"debug", "otlp_http", "file", "azure_monitor", "prometheus_remote_write",
 		"signal_to_metrics", "span_metrics", "health_check", "file_storage", "pprof",
