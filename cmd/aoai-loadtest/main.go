@@ -84,6 +84,60 @@ func run(args []string) int {
 		if report != nil {
 			writeResults(*out, "loadtest", report, loadtest.RatesMarkdown(report, o))
 		}
+	case "soak":
+		o := loadtest.SoakOptions{}
+		fs.DurationVar(&o.Duration, "duration", 10*time.Minute, "how long the load runs")
+		fs.Float64Var(&o.Rate, "rate", 80, "records per second")
+		fs.DurationVar(&o.MinDelay, "min-delay", 3*time.Minute, "earliest a call's diagnostic rows become visible")
+		fs.DurationVar(&o.MaxDelay, "max-delay", 10*time.Minute, "latest a call's diagnostic rows become visible")
+		fs.DurationVar(&o.PollInterval, "poll-interval", 30*time.Second, "diagnostics poll_interval")
+		fs.DurationVar(&o.MaxWait, "max-wait", 15*time.Minute, "diagnostics max_wait")
+		fs.IntVar(&o.MemoryLimitMiB, "memory-limit-mib", 512, "memory_limiter limit_mib (GOMEMLIMIT is set to 80 % of it)")
+		fs.Float64Var(&o.Plateau, "plateau", 0.10, "most RSS may grow over the last fifth of the load, as a share of the peak")
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		o.Common = loadtest.Common{Binary: binary(), OutDir: *out, Examples: *examples, Log: os.Stderr}
+		var report *loadtest.SoakReport
+		report, err = loadtest.RunSoak(ctx, o)
+		if report != nil {
+			writeResults(*out, "soak", report, loadtest.SoakMarkdown(report))
+		}
+	case "faults":
+		o := loadtest.FaultOptions{}
+		fs.DurationVar(&o.LogAnalyticsWindow, "la-window", 5*time.Minute, "loganalytics: how long the workspace fails")
+		fs.DurationVar(&o.LogAnalyticsMaxWait, "la-max-wait", 2*time.Minute, "loganalytics: the join's max_wait")
+		fs.DurationVar(&o.HostileDuration, "hostile-duration", time.Minute, "hostile: how long the inputs run")
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		names := fs.Args()
+		if len(names) == 0 {
+			names = loadtest.FaultOrder
+		}
+		for _, n := range names {
+			if loadtest.Faults[n] == nil {
+				fmt.Fprintf(os.Stderr, "no scenario %q; there are %s\n", n, strings.Join(loadtest.FaultOrder, ", "))
+				return 2
+			}
+		}
+		o.Common = loadtest.Common{Binary: binary(), OutDir: *out, Examples: *examples, Log: os.Stderr}
+		machine := loadtest.Machine(o.Binary)
+		var results []*loadtest.FaultResult
+		var failed []string
+		for _, n := range names {
+			r := loadtest.Faults[n](ctx, o)
+			results = append(results, r)
+			if !r.Passed {
+				failed = append(failed, n+": "+r.Error)
+			}
+			fmt.Fprintf(os.Stderr, "%s: %s\n", n, map[bool]string{true: "PASS", false: "FAIL"}[r.Passed])
+		}
+		_ = os.MkdirAll(*out, 0o755)
+		writeResults(*out, "faults-"+strings.Join(names, "-"), results, loadtest.FaultsMarkdown(results, machine))
+		if len(failed) > 0 {
+			err = fmt.Errorf("%s", strings.Join(failed, "\n"))
+		}
 	default:
 		usage()
 		return 2
