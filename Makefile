@@ -15,7 +15,7 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './
               go.mod go.sum builder-config.yaml
 
 .DEFAULT_GOAL := build
-.PHONY: run demo test build vet unit validate e2e generate lint bench fuzz clean tools
+.PHONY: run demo test build vet unit validate e2e generate lint bench fuzz clean tools loadtest soak faults
 
 ## run: build the distribution if needed and run it on examples/local/config.yaml
 run: $(BIN)
@@ -80,6 +80,26 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+# Measurements of the built collector on loopback (not part of `make test`): BIN= names the
+# build to measure, LOADTEST_OUT the folder for figures, logs and profiles, LOADTEST_FLAGS,
+# SOAK_FLAGS and FAULT_FLAGS pass flags (`go run ./cmd/aoai-loadtest rates -h` lists them).
+# Only the default BIN is built when missing: another BIN must exist already.
+LOADTEST_OUT ?= _loadtest
+FAULTS       ?= exporter-down kill loganalytics hostile
+LOADTEST_BIN := $(if $(filter command line environment,$(origin BIN)),,$(BIN))
+
+## loadtest: stepped rates for 60 s each, ours beside otlp+transform on the same content (~15 min)
+loadtest: | $(LOADTEST_BIN)
+	$(GO) run ./cmd/aoai-loadtest rates -bin $(BIN) -out $(LOADTEST_OUT) $(LOADTEST_FLAGS)
+
+## soak: 10 minutes with the diagnostics join against a fake workspace, rows 3-10 min late
+soak: | $(LOADTEST_BIN)
+	$(GO) run ./cmd/aoai-loadtest soak -bin $(BIN) -out $(LOADTEST_OUT) $(SOAK_FLAGS)
+
+## faults: self-checking fault scenarios (FAULTS= exporter-down kill loganalytics hostile; ~15 min)
+faults: | $(LOADTEST_BIN)
+	$(GO) run ./cmd/aoai-loadtest faults -bin $(BIN) -out $(LOADTEST_OUT) $(FAULT_FLAGS) $(FAULTS)
 
 clean:
 	rm -rf _build _out
