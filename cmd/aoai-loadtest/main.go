@@ -60,7 +60,7 @@ func run(args []string) int {
 	switch mode {
 	case "rates":
 		o := loadtest.RatesOptions{Log: os.Stderr}
-		rates := fs.String("rates", "250,500,1000,2000", "paced steps, records per second")
+		rates := fs.String("rates", "250,500,1000,2000,3000,4000", "paced steps, records per second")
 		fs.BoolVar(&o.Unpaced, "unpaced", true, "add an unpaced step: as fast as the collector answers")
 		fs.IntVar(&o.UnpacedConcurrency, "unpaced-concurrency", 8, "requests in flight in the unpaced step")
 		fs.DurationVar(&o.StepDuration, "step", 60*time.Second, "measured time per step and pipeline")
@@ -69,7 +69,7 @@ func run(args []string) int {
 		fs.IntVar(&o.Batch, "batch", 1, "records per request (an API Management policy posts one)")
 		fs.IntVar(&o.Pool, "pool", 1000, "distinct records cycled")
 		fs.IntVar(&o.MemoryLimitMiB, "memory-limit-mib", 1024, "memory_limiter limit_mib of both pipelines")
-		fs.BoolVar(&o.Profile, "profile", true, "save a CPU profile of each pipeline during the highest paced step")
+		fs.Float64Var(&o.ProfileRate, "profile-rate", 1000, "save a 20-s CPU profile of each pipeline during this paced step (0: none)")
 		fs.Float64Var(&o.MinCPURatio, "min-cpu-ratio", 3, "goal: transform CPU per record / ours, at every step both sustain (0: no check)")
 		if err := fs.Parse(args); err != nil {
 			return 2

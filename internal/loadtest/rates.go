@@ -33,9 +33,9 @@ type RatesOptions struct {
 	Pool int
 	// MemoryLimitMiB configures the memory_limiter (spike: a quarter of it).
 	MemoryLimitMiB int
-	// Profile saves a 20-s CPU profile of each pipeline from the pprof
-	// extension, during the highest paced step.
-	Profile bool
+	// ProfileRate names the paced step during which a 20-s CPU profile of
+	// each pipeline is saved from the pprof extension (0: none).
+	ProfileRate float64
 	// MinCPURatio is the goal: transform's CPU per record over ours, at every
 	// step both sustain. 0 checks nothing.
 	MinCPURatio float64
@@ -159,10 +159,6 @@ func RunRates(ctx context.Context, o RatesOptions) (*RatesReport, error) {
 	if o.Unpaced {
 		steps = append(steps, step{0, o.UnpacedConcurrency})
 	}
-	highest := 0.0
-	for _, r := range o.Rates {
-		highest = max(highest, r)
-	}
 	var failures []error
 	for _, st := range steps {
 		byPipeline := map[Pipeline]StepResult{}
@@ -172,7 +168,7 @@ func RunRates(ctx context.Context, o RatesOptions) (*RatesReport, error) {
 			if p == Transform {
 				input, url, target = otlp, "http://127.0.0.1:%d/v1/traces", replay.TargetOTLPJSON
 			}
-			profile := o.Profile && st.rate == highest
+			profile := o.ProfileRate > 0 && st.rate == o.ProfileRate
 			res, err := runStep(ctx, o, sink, sinkPort, p, input, url, target, st.rate, st.concurrency, profile)
 			if err != nil {
 				return report, err
