@@ -39,6 +39,12 @@ type CollectorSpec struct {
 
 // StartCollector starts the binary and waits until it is healthy.
 func StartCollector(ctx context.Context, spec CollectorSpec) (*Collector, error) {
+	// The process runs in Dir: paths handed to it must not be relative.
+	dir, err := filepath.Abs(spec.Dir)
+	if err != nil {
+		return nil, err
+	}
+	spec.Dir = dir
 	if err := os.MkdirAll(spec.Dir, 0o755); err != nil {
 		return nil, err
 	}

@@ -50,7 +50,10 @@ func newRig(c Common, name string, params ConfigParams, concurrency int) (*rig, 
 	if params.MemoryLimitMiB == 0 {
 		params.MemoryLimitMiB, params.SpikeLimitMiB = 512, 128
 	}
-	dir := filepath.Join(c.OutDir, name)
+	dir, err := filepath.Abs(filepath.Join(c.OutDir, name))
+	if err != nil {
+		return nil, err
+	}
 	_ = os.RemoveAll(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
