@@ -11,7 +11,7 @@ BENCH    ?= .
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './internal/tools/*' -not -name '*_test.go') \
+GO_SOURCES := $(shell find . -name '*.go' -not -path './_build*' -not -path './internal/tools/*' -not -name '*_test.go') \
               go.mod go.sum builder-config.yaml
 
 .DEFAULT_GOAL := build
