@@ -19,7 +19,7 @@ func TestComponentsListed(t *testing.T) {
 	for _, name := range []string{
 		"ai_gateway", "azure_openai", "ai_gateway_encoding", // ours
 		"kafka",
-		"otlp", "batch", "memory_limiter", "transform", "filter", "redaction", "attributes",
+		"otlp", "batch", "memory_limiter", "transform", "filter", "redaction", "attributes", "delta_to_cumulative",
 		"debug", "otlp_http", "file", "azure_monitor", "prometheus_remote_write",
 		"signal_to_metrics", "span_metrics", "health_check", "file_storage", "pprof",
 	} {
