@@ -57,8 +57,9 @@ func Config(p ConfigParams) (string, error) {
 // the bodies, the usage / model / id / request-parameter attributes, the header
 // copies with Int() and Double(), booleans, the rename and the body removal
 // (the statements of the processor's BenchmarkLiftChatSpan), guarded so that
-// JSON responses are parsed as JSON, and for SSE streams the regular
-// expressions a user would reach for, since OTTL cannot read a stream.
+// JSON responses are parsed as JSON, request parameters are only set when the
+// request has them, and for SSE streams the regular expressions a user would
+// reach for, since OTTL cannot read a stream.
 var transformStatements = []string{
 	`set(span.cache["resp"], ParseJSON(span.attributes["ai_gateway.response.body"])) where IsMatch(span.attributes["ai_gateway.response.body"], "^\\s*\\{")`,
 	`set(span.cache["req"], ParseJSON(span.attributes["ai_gateway.request.body"])) where IsMatch(span.attributes["ai_gateway.request.body"], "^\\s*\\{")`,
@@ -82,11 +83,11 @@ var transformStatements = []string{
 	`set(span.attributes["gen_ai.response.model"], span.cache["sse_id"]["model"]) where span.cache["sse_id"]["model"] != nil`,
 	`set(span.cache["sse_finish"], ExtractPatterns(span.attributes["ai_gateway.response.body"], "\"finish_reason\":\"(?P<reason>[a-z_]+)\"")) where IsMatch(span.attributes["ai_gateway.response.body"], "^data:")`,
 	`set(span.attributes["gen_ai.response.finish_reasons"], [span.cache["sse_finish"]["reason"]]) where span.cache["sse_finish"]["reason"] != nil`,
-	`set(span.attributes["gen_ai.request.max_tokens"], span.cache["req"]["max_completion_tokens"])`,
+	`set(span.attributes["gen_ai.request.max_tokens"], span.cache["req"]["max_completion_tokens"]) where span.cache["req"]["max_completion_tokens"] != nil`,
 	`set(span.attributes["gen_ai.request.max_tokens"], span.cache["req"]["max_tokens"]) where span.cache["req"]["max_tokens"] != nil`,
-	`set(span.attributes["gen_ai.request.temperature"], span.cache["req"]["temperature"])`,
-	`set(span.attributes["gen_ai.request.top_p"], span.cache["req"]["top_p"])`,
-	`set(span.attributes["gen_ai.request.seed"], span.cache["req"]["seed"])`,
+	`set(span.attributes["gen_ai.request.temperature"], span.cache["req"]["temperature"]) where span.cache["req"]["temperature"] != nil`,
+	`set(span.attributes["gen_ai.request.top_p"], span.cache["req"]["top_p"]) where span.cache["req"]["top_p"] != nil`,
+	`set(span.attributes["gen_ai.request.seed"], span.cache["req"]["seed"]) where span.cache["req"]["seed"] != nil`,
 	`set(span.attributes["azure.service.request.id"], span.attributes["http.response.header.apim-request-id"][0])`,
 	`set(span.attributes["azure.openai.region"], span.attributes["http.response.header.x-ms-region"][0])`,
 	`set(span.attributes["azure.openai.deployment"], span.attributes["http.response.header.x-ms-deployment-name"][0])`,
@@ -98,9 +99,9 @@ var transformStatements = []string{
 	`set(span.attributes["azure.openai.ratelimit.limit_tokens"], Int(span.attributes["http.response.header.x-ratelimit-limit-tokens"][0]))`,
 	`set(span.attributes["azure.openai.ratelimit.reset_requests"], Int(span.attributes["http.response.header.x-ratelimit-reset-requests"][0]))`,
 	`set(span.attributes["azure.openai.ratelimit.reset_tokens"], Int(span.attributes["http.response.header.x-ratelimit-reset-tokens"][0]))`,
-	`set(span.attributes["gen_ai.request.frequency_penalty"], span.cache["req"]["frequency_penalty"])`,
-	`set(span.attributes["gen_ai.request.presence_penalty"], Double(span.cache["req"]["presence_penalty"]))`,
-	`set(span.attributes["gen_ai.request.stop_sequences"], span.cache["req"]["stop"])`,
+	`set(span.attributes["gen_ai.request.frequency_penalty"], span.cache["req"]["frequency_penalty"]) where span.cache["req"]["frequency_penalty"] != nil`,
+	`set(span.attributes["gen_ai.request.presence_penalty"], Double(span.cache["req"]["presence_penalty"])) where span.cache["req"]["presence_penalty"] != nil`,
+	`set(span.attributes["gen_ai.request.stop_sequences"], span.cache["req"]["stop"]) where span.cache["req"]["stop"] != nil`,
 	`set(span.attributes["gen_ai.output.type"], "json") where span.cache["req"]["response_format"]["type"] == "json_object"`,
 	`set(span.attributes["azure.openai.usage.source"], "response") where span.cache["resp"]["usage"] != nil`,
 	`set(span.attributes["azure.openai.usage.source"], "stream") where span.cache["sse_usage"]["input"] != nil`,

@@ -198,6 +198,12 @@ func RunRates(ctx context.Context, o RatesOptions) (*RatesReport, error) {
 			report.CPURatios = append(report.CPURatios, CPURatio{st.rate, theirs.CPUPer1000 / ours.CPUPer1000})
 		}
 	}
+	// The baseline must not do work ours does not: every key it writes, ours writes.
+	for k := range report.KeyCounts[Transform] {
+		if _, ok := report.KeyCounts[Ours][k]; !ok && len(report.KeyCounts[Ours]) > 0 {
+			failures = append(failures, fmt.Errorf("the transform baseline writes %s, which ours does not", k))
+		}
+	}
 	if o.MinCPURatio > 0 {
 		if len(report.CPURatios) == 0 {
 			failures = append(failures, errors.New("no step was sustained by both pipelines: no CPU ratio"))

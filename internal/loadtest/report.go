@@ -78,15 +78,21 @@ func RatesMarkdown(r *RatesReport, o RatesOptions) string {
 			}
 			return float64(total) / float64(max(r.Exported[p], 1))
 		}
-		var onlyOurs []string
-		for k := range r.KeyCounts[Ours] {
-			if _, ok := r.KeyCounts[Transform][k]; !ok {
-				onlyOurs = append(onlyOurs, k)
+		only := func(p, other Pipeline) string {
+			var keys []string
+			for k := range r.KeyCounts[p] {
+				if _, ok := r.KeyCounts[other][k]; !ok {
+					keys = append(keys, k)
+				}
 			}
+			slices.Sort(keys)
+			if len(keys) == 0 {
+				return "none"
+			}
+			return strings.Join(keys, ", ")
 		}
-		slices.Sort(onlyOurs)
-		fmt.Fprintf(&b, "\nExported spans carry %.1f attributes on average from ours, %.1f from transform; keys only ours writes: %s.\n",
-			perSpan(Ours), perSpan(Transform), strings.Join(onlyOurs, ", "))
+		fmt.Fprintf(&b, "\nExported spans carry %.1f attributes on average from ours, %.1f from transform; keys only ours writes: %s; keys only transform writes: %s.\n",
+			perSpan(Ours), perSpan(Transform), only(Ours, Transform), only(Transform, Ours))
 	}
 	b.WriteString("\nSustained: every record accepted at ≥ 98 % of the paced rate with no 429/503, p99 under 1 s, every accepted record exported.\n")
 	return b.String()
