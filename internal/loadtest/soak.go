@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +54,10 @@ type SoakReport struct {
 	MaxPending   float64        `json:"max_pending_spans"`
 	CPUPer1000   float64        `json:"cpu_s_per_1000"`
 	ExitClean    bool           `json:"exit_clean"`
+	SpansIn      int64          `json:"spans_in"`
+	SpansOut     int64          `json:"spans_out"`
+	Refused      int64          `json:"refused_spans"`
+	HeapProfile  string         `json:"heap_profile,omitempty"`
 	Samples      []Sample       `json:"samples"`
 	BytesPerSpan float64        `json:"rss_bytes_per_pending_span"`
 }
@@ -124,7 +130,7 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 	})
 
 	sum, err := replay.Run(ctx, replay.Options{
-		URL: r.url(), Record: plan.record, Count: count, Rate: o.Rate, Concurrency: 8,
+		URL: r.url(), Record: plan.record, Count: count, Rate: o.Rate, Concurrency: 8, Duration: o.Duration,
 		MaxRetries: 100, MaxBackoff: 5 * time.Second, Client: r.client, OnOutcome: r.ledger.OnOutcome,
 	})
 	if err != nil {
@@ -133,6 +139,8 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 	rep.Summary = sum
 	accepted = sum.Accepted
 	loadEnd := time.Since(start)
+	// Where the memory is, for the report: the heap when the load stopped.
+	rep.HeapProfile = saveHeapProfile(r.params.PprofPort, filepath.Join(r.dir, "heap-at-load-end.pprof"))
 	before, _ := r.col.Stats()
 	rep.PeakRSSMiB = MiB(before.PeakRSS)
 	if accepted > 0 {
@@ -145,6 +153,11 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 	stopAt := time.Now()
 	close(stopSampling)
 	sampling.Wait()
+	// Spans in: what the receiver took (the replay's acknowledgements miss
+	// requests cancelled in flight when the load stopped).
+	spansIn, _ := scrapeMetric(r.params.MetricsPort, "otelcol_receiver_accepted_spans")
+	refused, _ := scrapeMetric(r.params.MetricsPort, "otelcol_receiver_refused_spans")
+	rep.SpansIn, rep.Refused = int64(spansIn), int64(refused)
 	r.logf("stopping the collector: %d spans pending, %d exported so far", int64(lastPending(rep.Samples)), r.sink.Spans())
 	stopErr := r.col.Stop(2 * time.Minute)
 	rep.ExitClean = stopErr == nil
@@ -181,8 +194,10 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 		failures = append(failures, fmt.Errorf("replay: %d failed, %d rejected (%s)", sum.Failed, sum.Rejected, sum.LastError))
 	}
 	d := rep.Delivery
-	if d.Missing > 0 || d.Duplicated > 0 || d.Unknown > 0 || d.IDsDiffer > 0 || int64(d.Acked) != r.sink.Spans() {
-		failures = append(failures, fmt.Errorf("spans in %d, spans out %d: %d missing %v, %d duplicated, %d unknown", d.Acked, r.sink.Spans(), d.Missing, d.MissingIDs, d.Duplicated, d.Unknown))
+	rep.SpansOut = r.sink.Spans()
+	if d.Missing > 0 || d.Duplicated > 0 || d.Unknown > 0 || d.IDsDiffer > 0 || rep.SpansIn != rep.SpansOut {
+		failures = append(failures, fmt.Errorf("spans in %d (receiver), spans out %d: of %d acknowledged %d missing %v, %d duplicated, %d unknown",
+			rep.SpansIn, rep.SpansOut, d.Acked, d.Missing, d.MissingIDs, d.Duplicated, d.Unknown))
 	}
 	if rep.NotJoined > 0 {
 		failures = append(failures, fmt.Errorf("%d of %d spans whose rows were visible a poll before the stop were not joined", rep.NotJoined, rep.ShouldJoin))
@@ -194,6 +209,21 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 		failures = append(failures, fmt.Errorf("RSS still grew %.0f MiB over the last fifth of the load (more than %.0f%% of the %.0f MiB peak): no plateau", rep.LateGrowth, 100*o.Plateau, rep.PeakRSSMiB))
 	}
 	return rep, errors.Join(failures...)
+}
+
+// saveHeapProfile fetches the heap profile from the pprof extension.
+func saveHeapProfile(port int, path string) string {
+	client := http.Client{Timeout: 30 * time.Second}
+	resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/heap", port))
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK || os.WriteFile(path, raw, 0o644) != nil {
+		return ""
+	}
+	return path
 }
 
 func lastPending(samples []Sample) float64 {
@@ -248,7 +278,9 @@ func SoakMarkdown(r *SoakReport) string {
 	fmt.Fprintf(&b, "Machine: %s.\n\n", r.Machine)
 	b.WriteString("| figure | value |\n|---|---|\n")
 	d := r.Delivery
-	fmt.Fprintf(&b, "| spans in (acknowledged) / out (exported, distinct) | %d / %d (missing %d, duplicated %d) |\n", d.Acked, d.Arrived, d.Missing, d.Duplicated)
+	fmt.Fprintf(&b, "| spans in (receiver's accepted_spans) / out (at the sink) | %d / %d |\n", r.SpansIn, r.SpansOut)
+	fmt.Fprintf(&b, "| acknowledged records / exported / missing / twice | %d / %d / %d / %d |\n", d.Acked, d.Arrived, d.Missing, d.Duplicated)
+	fmt.Fprintf(&b, "| records refused by the memory limiter (429, resent by the replay) | %d |\n", r.Refused)
 	fmt.Fprintf(&b, "| diagnostics status of the spans out | %s |\n", fmtCounts(r.Statuses))
 	fmt.Fprintf(&b, "| spans whose rows were visible a poll before the stop / not joined | %d / %d |\n", r.ShouldJoin, r.NotJoined)
 	fmt.Fprintf(&b, "| most spans pending | %.0f |\n", r.MaxPending)
