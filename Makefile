@@ -86,7 +86,7 @@ fuzz:
 # Measurements of the built collector on loopback (not part of `make test`): BIN= names the
 # build to measure, LOADTEST_OUT the folder for figures, logs and profiles, LOADTEST_FLAGS,
 # SOAK_FLAGS and FAULT_FLAGS pass flags (`go run ./cmd/aoai-loadtest rates -h` lists them).
-# Only the default BIN is built when missing: another BIN must exist already.
+# The default BIN is built first when missing or stale, as for `make run`; another BIN must exist.
 LOADTEST_OUT ?= _loadtest
 FAULTS       ?= exporter-down kill loganalytics hostile
 LOADTEST_BIN := $(if $(filter command line environment,$(origin BIN)),,$(BIN))
@@ -99,7 +99,7 @@ loadtest: | $(LOADTEST_BIN)
 soak: | $(LOADTEST_BIN)
 	$(GO) run ./cmd/aoai-loadtest soak -bin $(BIN) -out $(LOADTEST_OUT) $(SOAK_FLAGS)
 
-## faults: self-checking fault scenarios (FAULTS= exporter-down kill loganalytics hostile; ~15 min)
+## faults: self-checking fault scenarios (FAULTS= exporter-down kill loganalytics hostile; ~11 min)
 faults: | $(LOADTEST_BIN)
 	$(GO) run ./cmd/aoai-loadtest faults -bin $(BIN) -out $(LOADTEST_OUT) $(FAULT_FLAGS) $(FAULTS)
 
