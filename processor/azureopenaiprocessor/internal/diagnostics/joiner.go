@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -220,7 +221,9 @@ func (j *Joiner) Admit(ctx context.Context, td ptrace.Traces) ptrace.Traces {
 				}
 				held := ptrace.NewSpan()
 				span.MoveTo(held)
-				j.buffer.add(&pendingSpan{span: held, origin: origin, key: joinOn, enteredAt: enteredAt, bytes: size}, newOriginBytes)
+				detachSpan(held)
+				pending := &pendingSpan{span: held, origin: origin, key: strings.Clone(joinOn), enteredAt: enteredAt, bytes: size}
+				j.buffer.add(pending, newOriginBytes)
 				taken++
 				return true
 			})

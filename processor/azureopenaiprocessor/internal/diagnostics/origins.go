@@ -36,6 +36,15 @@ type originKey struct {
 	client   string // clientFingerprint
 }
 
+// detached returns k with strings of its own, for keeping (see detach.go).
+func (k originKey) detached() originKey {
+	k.resource.schemaURL = strings.Clone(k.resource.schemaURL)
+	k.scope.name = strings.Clone(k.scope.name)
+	k.scope.version = strings.Clone(k.scope.version)
+	k.scope.schemaURL = strings.Clone(k.scope.schemaURL)
+	return k
+}
+
 func newResourceKey(rs ptrace.ResourceSpans) resourceKey {
 	return resourceKey{
 		attrs:     pdatautil.MapHash(rs.Resource().Attributes()),
@@ -88,17 +97,19 @@ func originBytes(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, fingerprint stri
 
 // insert copies the resource and scope into a new origin.
 func (t *originTable) insert(key originKey, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, info client.Info, bytes int64) *spanOrigin {
+	key = key.detached()
 	o := &spanOrigin{
 		key:               key,
 		resource:          pcommon.NewResource(),
-		resourceSchemaURL: rs.SchemaUrl(),
+		resourceSchemaURL: strings.Clone(rs.SchemaUrl()),
 		scope:             pcommon.NewInstrumentationScope(),
-		scopeSchemaURL:    ss.SchemaUrl(),
+		scopeSchemaURL:    strings.Clone(ss.SchemaUrl()),
 		client:            info,
 		bytes:             bytes,
 	}
 	rs.Resource().CopyTo(o.resource)
 	ss.Scope().CopyTo(o.scope)
+	detachOrigin(o.resource, o.scope)
 	t.byKey[key] = o
 	return o
 }
