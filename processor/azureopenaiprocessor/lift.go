@@ -334,15 +334,15 @@ func (l *lifter) putStr(k, val string) {
 	}
 }
 
-func (l *lifter) putInt(k string, val int64, set bool) {
-	if set && !l.has(k) {
-		l.attrs.PutInt(k, val)
+func (l *lifter) putInt(k string, val genai.Int) {
+	if val.Set && !l.has(k) {
+		l.attrs.PutInt(k, val.V)
 	}
 }
 
-func (l *lifter) putFloat(k string, val float64, set bool) {
-	if set && !l.has(k) {
-		l.attrs.PutDouble(k, val)
+func (l *lifter) putFloat(k string, val genai.Float) {
+	if val.Set && !l.has(k) {
+		l.attrs.PutDouble(k, val.V)
 	}
 }
 
@@ -385,30 +385,32 @@ func (l *lifter) writeAttributes(route genai.Route, provider string, stream bool
 	}
 
 	u := &resp.Usage
-	l.putInt(attrInputTokens, u.Input.V, u.Input.Set)
+	l.putInt(attrInputTokens, u.Input)
 	if route.API != genai.APIEmbeddings {
-		l.putInt(attrOutputTokens, u.Output.V, u.Output.Set)
+		l.putInt(attrOutputTokens, u.Output)
 	}
-	l.putInt(attrCacheReadInputTokens, u.CacheRead.V, u.CacheRead.Set)
-	l.putInt(attrReasoningOutputTokens, u.Reasoning.V, u.Reasoning.Set)
+	l.putInt(attrCacheReadInputTokens, u.CacheRead)
+	l.putInt(attrReasoningOutputTokens, u.Reasoning)
 	l.putStr(attrUsageSource, usageSource)
 
-	l.putInt(attrMaxTokens, req.MaxTokens.V, req.MaxTokens.Set)
-	l.putFloat(attrTemperature, req.Temperature.V, req.Temperature.Set)
-	l.putFloat(attrTopP, req.TopP.V, req.TopP.Set)
-	l.putFloat(attrFrequencyPenalty, req.FrequencyPenalty.V, req.FrequencyPenalty.Set)
-	l.putFloat(attrPresencePenalty, req.PresencePenalty.V, req.PresencePenalty.Set)
-	l.putInt(attrSeed, req.Seed.V, req.Seed.Set)
+	l.putInt(attrMaxTokens, req.MaxTokens)
+	l.putFloat(attrTemperature, req.Temperature)
+	l.putFloat(attrTopP, req.TopP)
+	l.putFloat(attrFrequencyPenalty, req.FrequencyPenalty)
+	l.putFloat(attrPresencePenalty, req.PresencePenalty)
+	l.putInt(attrSeed, req.Seed)
 	l.putStrings(attrStopSequences, req.StopSequences)
-	l.putInt(attrChoiceCount, req.ChoiceCount.V, req.ChoiceCount.Set && req.ChoiceCount.V != 1)
+	if req.ChoiceCount.V != 1 {
+		l.putInt(attrChoiceCount, req.ChoiceCount)
+	}
 	l.putBool(attrStream, true, req.Stream || stream)
 	l.putStrings(attrEncodingFormats, req.EncodingFormats)
 	l.putStr(attrOutputType, req.OutputType)
 	if stream && v.hasTTFB && v.ttfbMS >= 0 {
-		l.putFloat(attrTimeToFirstChunk, v.ttfbMS/1000, true)
+		l.putFloat(attrTimeToFirstChunk, genai.Float{V: v.ttfbMS / 1000, Set: true})
 	}
 	if stream {
-		l.putInt(attrStreamChunks, int64(resp.Chunks), true)
+		l.putInt(attrStreamChunks, genai.Int{V: int64(resp.Chunks), Set: true})
 	}
 
 	if l.cfg.CaptureContent {
@@ -448,15 +450,15 @@ func (l *lifter) writeAttributes(route genai.Route, provider string, stream bool
 	l.putBool(attrRAIInvoked, h.RAIInvoked.V, h.RAIInvoked.Set)
 	l.putBool(attrSpilledOver, h.SpilledOver.V, h.SpilledOver.Set)
 	l.putStr(attrSpilloverFrom, h.SpilloverFrom)
-	l.putInt(attrRemainingRequests, h.RemainingRequests.V, h.RemainingRequests.Set)
-	l.putInt(attrRemainingTokens, h.RemainingTokens.V, h.RemainingTokens.Set)
-	l.putInt(attrLimitRequests, h.LimitRequests.V, h.LimitRequests.Set)
-	l.putInt(attrLimitTokens, h.LimitTokens.V, h.LimitTokens.Set)
-	l.putInt(attrResetRequests, h.ResetRequests.V, h.ResetRequests.Set)
-	l.putInt(attrResetTokens, h.ResetTokens.V, h.ResetTokens.Set)
-	l.putFloat(attrRetryAfter, h.RetryAfter.V, h.RetryAfter.Set)
-	l.putFloat(attrProcessingTime, h.ProcessingTime.V, h.ProcessingTime.Set)
-	l.putFloat(attrUpstreamTime, h.UpstreamTime.V, h.UpstreamTime.Set)
+	l.putInt(attrRemainingRequests, h.RemainingRequests)
+	l.putInt(attrRemainingTokens, h.RemainingTokens)
+	l.putInt(attrLimitRequests, h.LimitRequests)
+	l.putInt(attrLimitTokens, h.LimitTokens)
+	l.putInt(attrResetRequests, h.ResetRequests)
+	l.putInt(attrResetTokens, h.ResetTokens)
+	l.putFloat(attrRetryAfter, h.RetryAfter)
+	l.putFloat(attrProcessingTime, h.ProcessingTime)
+	l.putFloat(attrUpstreamTime, h.UpstreamTime)
 
 	if resp.Filter.Seen || resp.Filter.Filtered {
 		l.putBool(attrContentFiltered, resp.Filter.Filtered, true)

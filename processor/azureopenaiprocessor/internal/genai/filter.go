@@ -10,23 +10,9 @@ const maxCategories = 32
 // readPromptFilters reads Azure's prompt_filter_results (older API versions:
 // prompt_annotations): [{"prompt_index":0,"content_filter_results":{...}}].
 func readPromptFilters(s *jsonscan.Scanner, f *Filter) {
-	if !s.EnterArray() {
-		return
-	}
-	for s.NextElem() {
-		if !s.EnterObject() {
-			continue
-		}
-		for {
-			key, ok := s.NextKey()
-			if !ok {
-				break
-			}
-			if string(key) == "content_filter_results" {
-				readFilterResults(s, f)
-				continue
-			}
-			s.Skip()
+	for range s.Array() {
+		for range s.Member("content_filter_results") {
+			readFilterResults(s, f)
 		}
 	}
 }
@@ -34,18 +20,8 @@ func readPromptFilters(s *jsonscan.Scanner, f *Filter) {
 // readResponsesFilters reads the Responses API's content_filters:
 // [{"blocked":false,"source_type":"prompt","content_filter_results":{...}}].
 func readResponsesFilters(s *jsonscan.Scanner, f *Filter) {
-	if !s.EnterArray() {
-		return
-	}
-	for s.NextElem() {
-		if !s.EnterObject() {
-			continue
-		}
-		for {
-			key, ok := s.NextKey()
-			if !ok {
-				break
-			}
+	for range s.Array() {
+		for key := range s.Object() {
 			switch string(key) {
 			case "content_filter_results":
 				readFilterResults(s, f)
@@ -65,33 +41,21 @@ func readResponsesFilters(s *jsonscan.Scanner, f *Filter) {
 // "custom_blocklists":[{"filtered":true,"id":"..."}], "error":{...}}. A category
 // counts when its object (or any element of its array) says filtered: true.
 func readFilterResults(s *jsonscan.Scanner, f *Filter) {
-	if !s.EnterObject() {
+	if !s.SkipUnless(jsonscan.Object) {
 		return
 	}
 	f.Seen = true
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return
-		}
+	for key := range s.Object() {
 		category := normaliseCategory(key)
 		filtered := false
-		switch s.Peek() {
-		case jsonscan.Object:
-			filtered = readFiltered(s)
-		case jsonscan.Array:
-			s.EnterArray()
-			for s.NextElem() {
-				if s.Peek() == jsonscan.Object {
-					if readFiltered(s) {
-						filtered = true
-					}
-				} else {
-					s.Skip()
+		if s.Peek() == jsonscan.Array {
+			for range s.Array() {
+				if readFiltered(s) {
+					filtered = true
 				}
 			}
-		default:
-			s.Skip()
+		} else {
+			filtered = readFiltered(s)
 		}
 		if filtered {
 			f.add(category)
@@ -99,23 +63,16 @@ func readFilterResults(s *jsonscan.Scanner, f *Filter) {
 	}
 }
 
-// readFiltered reads {"filtered": bool, ...} and reports the flag.
+// readFiltered reads {"filtered": bool, ...} and reports the flag. Any other
+// value is skipped and reports false.
 func readFiltered(s *jsonscan.Scanner) bool {
-	s.EnterObject()
 	filtered := false
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return filtered
+	for range s.Member("filtered") {
+		if v, _ := s.Bool(); v {
+			filtered = true
 		}
-		if string(key) == "filtered" {
-			if v, _ := s.Bool(); v {
-				filtered = true
-			}
-			continue
-		}
-		s.Skip()
 	}
+	return filtered
 }
 
 // normaliseCategory returns the category name with Azure's older "self-harm"

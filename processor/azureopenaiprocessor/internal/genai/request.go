@@ -22,11 +22,11 @@ func (r *RequestReader) Read(body []byte, api API, messages bool, req *Request) 
 	s := &r.s
 	s.Reset(body)
 	if !s.EnterObject() {
-		if s.Err() == nil {
-			return jsonscan.ErrSyntax
-		}
-		return s.Err()
+		return jsonscan.ErrSyntax
 	}
+	// The loop over members is spelled out, not a range over s.Object: its
+	// body is too large for the compiler to inline, and it runs for every
+	// member of every request.
 	for {
 		key, ok := s.NextKey()
 		if !ok {
@@ -34,10 +34,10 @@ func (r *RequestReader) Read(body []byte, api API, messages bool, req *Request) 
 		}
 		switch string(key) {
 		case "model":
-			if v, ok := s.Str(); ok {
-				req.Model = string(v)
-			}
+			s.StoreStr(&req.Model)
 		case "max_tokens", "max_completion_tokens", "max_output_tokens":
+			// Three names for one limit: a later one that is not a number
+			// does not erase an earlier one.
 			if v, ok := s.Int(); ok {
 				req.MaxTokens = setInt(v, true)
 			}
@@ -56,97 +56,74 @@ func (r *RequestReader) Read(body []byte, api API, messages bool, req *Request) 
 		case "stop":
 			req.StopSequences = readStrings(s, req.StopSequences[:0])
 		case "stream":
-			v, _ := s.Bool()
-			req.Stream = v
+			req.Stream, _ = s.Bool()
 		case "stream_options":
-			readStreamOptions(s, req)
+			for range s.Member("include_usage") {
+				req.IncludeUsage, _ = s.Bool()
+			}
 		case "response_format":
 			req.OutputType = readFormatType(s)
 		case "text":
-			readTextConfig(s, req)
-		case "service_tier":
-			if v, ok := s.Str(); ok {
-				req.ServiceTier = string(v)
+			// The Responses API's text: {format: {type}}.
+			for range s.Member("format") {
+				req.OutputType = readFormatType(s)
 			}
+		case "service_tier":
+			s.StoreStr(&req.ServiceTier)
 		case "encoding_format":
 			req.EncodingFormats = readStrings(s, req.EncodingFormats[:0])
-		case "messages":
-			if messages {
-				req.Messages = readChatMessages(s, req.Messages)
-			} else {
-				s.Skip()
-			}
-		case "prompt":
-			if messages && api == APICompletions {
-				req.Messages = readPrompt(s, req.Messages)
-			} else {
-				s.Skip()
-			}
-		case "input":
-			if messages && api == APIResponses {
-				req.Messages = readResponsesInput(s, req.Messages)
-			} else {
-				s.Skip()
-			}
+		case "function_call", "tool_choice":
+			readToolChoice(s, req)
 		case "instructions":
+			// Str even when the text is not kept: unlike Skip, it rejects a
+			// malformed escape, which ends the read.
 			if v, ok := s.Str(); ok && messages && len(v) > 0 {
 				req.SystemInstructions = append(req.SystemInstructions, Part{Type: "text", Content: string(v)})
 			}
-		case "tools":
-			if messages {
-				req.Tools = readTools(s, req.Tools)
-			} else {
-				s.Skip()
-			}
-		case "functions":
-			if messages {
-				req.Tools = readFunctions(s, req.Tools)
-			} else {
-				s.Skip()
-			}
-		case "function_call", "tool_choice":
-			readToolChoice(s, req)
 		default:
-			s.Skip()
+			if !messages || !readConversation(s, key, api, req) {
+				s.Skip()
+			}
 		}
 	}
 	return s.Err()
 }
 
-func readStreamOptions(s *jsonscan.Scanner, req *Request) {
-	if !s.EnterObject() {
-		return
-	}
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return
+// readConversation reads the member key when it carries the conversation
+// (messages, tools) and reports whether it did; the
+// caller skips any other member. Read only pays for copying the conversation
+// when content capture or a token estimate asks for it.
+func readConversation(s *jsonscan.Scanner, key []byte, api API, req *Request) bool {
+	switch string(key) {
+	case "messages":
+		req.Messages = readChatMessages(s, req.Messages)
+	case "prompt":
+		if api == APICompletions {
+			req.Messages = readPrompt(s, req.Messages)
+		} else {
+			s.Skip()
 		}
-		if string(key) == "include_usage" {
-			v, _ := s.Bool()
-			req.IncludeUsage = v
-			continue
+	case "input":
+		if api == APIResponses {
+			req.Messages = readResponsesInput(s, req.Messages)
+		} else {
+			s.Skip()
 		}
-		s.Skip()
+	case "tools":
+		req.Tools = readToolList(s, req.Tools, readToolDef)
+	case "functions":
+		req.Tools = readToolList(s, req.Tools, readFunctionDef)
+	default:
+		return false
 	}
+	return true
 }
 
 // readFormatType maps response_format.type (or text.format.type) to
 // gen_ai.output.type.
 func readFormatType(s *jsonscan.Scanner) string {
-	if !s.EnterObject() {
-		return ""
-	}
 	out := ""
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return out
-		}
-		if string(key) != "type" {
-			s.Skip()
-			continue
-		}
+	for range s.Member("type") {
 		v, _ := s.Str()
 		switch string(v) {
 		case "json_object", "json_schema":
@@ -155,24 +132,7 @@ func readFormatType(s *jsonscan.Scanner) string {
 			out = "text"
 		}
 	}
-}
-
-// readTextConfig reads the Responses API's text: {format: {type}}.
-func readTextConfig(s *jsonscan.Scanner, req *Request) {
-	if !s.EnterObject() {
-		return
-	}
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return
-		}
-		if string(key) == "format" {
-			req.OutputType = readFormatType(s)
-			continue
-		}
-		s.Skip()
-	}
+	return out
 }
 
 func readToolChoice(s *jsonscan.Scanner, req *Request) {
@@ -181,32 +141,15 @@ func readToolChoice(s *jsonscan.Scanner, req *Request) {
 		v, _ := s.Str()
 		req.ToolChoiceNone = string(v) == "none"
 	case jsonscan.Object:
-		s.EnterObject()
-		for {
-			key, ok := s.NextKey()
-			if !ok {
-				return
-			}
+		// Chat: {"type":"function","function":{"name":...}}; Responses:
+		// {"type":"function","name":...}; legacy function_call: {"name":...}.
+		for key := range s.Object() {
 			switch string(key) {
 			case "name":
-				if v, ok := s.Str(); ok {
-					req.ForcedFunction = string(v)
-				}
+				s.StoreStr(&req.ForcedFunction)
 			case "function":
-				if s.EnterObject() {
-					for {
-						k, ok := s.NextKey()
-						if !ok {
-							break
-						}
-						if string(k) != "name" {
-							s.Skip()
-							continue
-						}
-						if v, ok := s.Str(); ok {
-							req.ForcedFunction = string(v)
-						}
-					}
+				for range s.Member("name") {
+					s.StoreStr(&req.ForcedFunction)
 				}
 			default:
 				s.Skip()
@@ -224,8 +167,7 @@ func readStrings(s *jsonscan.Scanner, dst []string) []string {
 		v, _ := s.Str()
 		return append(dst, string(v))
 	case jsonscan.Array:
-		s.EnterArray()
-		for s.NextElem() {
+		for range s.Array() {
 			if v, ok := s.Str(); ok {
 				dst = append(dst, string(v))
 			}
@@ -236,48 +178,39 @@ func readStrings(s *jsonscan.Scanner, dst []string) []string {
 	return dst
 }
 
-func normaliseRole(role string) string {
-	switch role {
-	case "developer":
-		return "system"
-	case "function":
-		return "tool"
+// readInputRole reads the role of an input message in the semantic
+// conventions' spelling, where developer is system and function is tool.
+func readInputRole(s *jsonscan.Scanner, dst *string) {
+	v, ok := s.Str()
+	if !ok {
+		return
 	}
-	return role
+	switch string(v) {
+	case "developer":
+		*dst = "system"
+	case "function":
+		*dst = "tool"
+	default:
+		*dst = string(v)
+	}
 }
 
 func readChatMessages(s *jsonscan.Scanner, dst []Message) []Message {
-	if !s.EnterArray() {
-		return dst
-	}
-	for s.NextElem() {
-		if !s.EnterObject() {
-			continue
-		}
+	for range s.Objects() {
 		var (
 			m          Message
 			toolCallID string
 			content    []Part
 			calls      []Part
 		)
-		for {
-			key, ok := s.NextKey()
-			if !ok {
-				break
-			}
+		for key := range s.Object() {
 			switch string(key) {
 			case "role":
-				if v, ok := s.Str(); ok {
-					m.Role = normaliseRole(string(v))
-				}
+				readInputRole(s, &m.Role)
 			case "name":
-				if v, ok := s.Str(); ok {
-					m.Name = string(v)
-				}
+				s.StoreStr(&m.Name)
 			case "tool_call_id":
-				if v, ok := s.Str(); ok {
-					toolCallID = string(v)
-				}
+				s.StoreStr(&toolCallID)
 			case "content":
 				content = readContent(s, content)
 			case "tool_calls":
@@ -307,60 +240,31 @@ func readChatMessages(s *jsonscan.Scanner, dst []Message) []Message {
 // (text, image_url, input_audio, file; Responses input_text/output_text/
 // input_image/input_file).
 func readContent(s *jsonscan.Scanner, dst []Part) []Part {
-	switch s.Peek() {
-	case jsonscan.String:
+	if s.Peek() == jsonscan.String {
 		v, _ := s.Str()
 		return append(dst, Part{Type: "text", Content: string(v)})
-	case jsonscan.Array:
-	default:
-		s.Skip()
-		return dst
 	}
-	s.EnterArray()
-	for s.NextElem() {
-		if !s.EnterObject() {
-			continue
-		}
+	for range s.Objects() {
 		var p Part
 		var kind string
-		for {
-			key, ok := s.NextKey()
-			if !ok {
-				break
-			}
+		for key := range s.Object() {
 			switch string(key) {
 			case "type":
-				if v, ok := s.Str(); ok {
-					kind = string(v)
-				}
+				s.StoreStr(&kind)
 			case "text", "refusal":
-				if v, ok := s.Str(); ok {
-					p.Content = string(v)
-				}
+				s.StoreStr(&p.Content)
 			case "image_url":
 				// Chat: {"url": ...}; Responses: a plain string.
 				if s.Peek() == jsonscan.String {
 					v, _ := s.Str()
 					p.URI = string(v)
-				} else if s.EnterObject() {
-					for {
-						k, ok := s.NextKey()
-						if !ok {
-							break
-						}
-						if string(k) != "url" {
-							s.Skip()
-							continue
-						}
-						if v, ok := s.Str(); ok {
-							p.URI = string(v)
-						}
+				} else {
+					for range s.Member("url") {
+						s.StoreStr(&p.URI)
 					}
 				}
 			case "file_id":
-				if v, ok := s.Str(); ok {
-					p.ID = string(v)
-				}
+				s.StoreStr(&p.ID)
 			default:
 				s.Skip()
 			}
@@ -408,24 +312,12 @@ func dataURL(u string) (mime, data string, ok bool) {
 }
 
 func readToolCallParts(s *jsonscan.Scanner, dst []Part) []Part {
-	if !s.EnterArray() {
-		return dst
-	}
-	for s.NextElem() {
-		if !s.EnterObject() {
-			continue
-		}
+	for range s.Objects() {
 		p := Part{Type: "tool_call"}
-		for {
-			key, ok := s.NextKey()
-			if !ok {
-				break
-			}
+		for key := range s.Object() {
 			switch string(key) {
 			case "id":
-				if v, ok := s.Str(); ok {
-					p.ID = string(v)
-				}
+				s.StoreStr(&p.ID)
 			case "function":
 				f := readFunctionPart(s)
 				p.Name, p.Arguments = f.Name, f.Arguments
@@ -441,30 +333,17 @@ func readToolCallParts(s *jsonscan.Scanner, dst []Part) []Part {
 // readFunctionPart reads {"name": ..., "arguments": "<json text>"}.
 func readFunctionPart(s *jsonscan.Scanner) Part {
 	p := Part{Type: "tool_call"}
-	if !s.EnterObject() {
-		return p
-	}
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return p
-		}
+	for key := range s.Object() {
 		switch string(key) {
 		case "name":
-			if v, ok := s.Str(); ok {
-				p.Name = string(v)
-			}
+			s.StoreStr(&p.Name)
 		case "arguments":
-			if s.Peek() == jsonscan.String {
-				v, _ := s.Str()
-				p.Arguments = string(v)
-			} else {
-				p.Arguments = string(s.Raw())
-			}
+			p.Arguments = string(s.StrOrJSON())
 		default:
 			s.Skip()
 		}
 	}
+	return p
 }
 
 // readPrompt reads the legacy completions prompt: a string or strings.
@@ -487,61 +366,34 @@ func readResponsesInput(s *jsonscan.Scanner, dst []Message) []Message {
 		v, _ := s.Str()
 		return append(dst, Message{Role: "user", Parts: []Part{{Type: "text", Content: string(v)}}})
 	}
-	if !s.EnterArray() {
-		return dst
-	}
-	for s.NextElem() {
-		if !s.EnterObject() {
-			continue
-		}
+	for range s.Objects() {
 		var (
-			kind, role, callID, name, args, output string
-			content                                []Part
+			item               responsesItem
+			role, args, output string
+			content            []Part
 		)
-		for {
-			key, ok := s.NextKey()
-			if !ok {
-				break
+		for key := range s.Object() {
+			if item.read(s, key) {
+				continue
 			}
 			switch string(key) {
-			case "type":
-				if v, ok := s.Str(); ok {
-					kind = string(v)
-				}
 			case "role":
-				if v, ok := s.Str(); ok {
-					role = normaliseRole(string(v))
-				}
+				readInputRole(s, &role)
 			case "content":
 				content = readContent(s, content)
-			case "call_id":
-				if v, ok := s.Str(); ok {
-					callID = string(v)
-				}
-			case "name":
-				if v, ok := s.Str(); ok {
-					name = string(v)
-				}
 			case "arguments":
-				if v, ok := s.Str(); ok {
-					args = string(v)
-				}
+				s.StoreStr(&args)
 			case "output":
-				if s.Peek() == jsonscan.String {
-					v, _ := s.Str()
-					output = string(v)
-				} else {
-					output = string(s.Raw())
-				}
+				output = string(s.StrOrJSON())
 			default:
 				s.Skip()
 			}
 		}
-		switch kind {
+		switch item.kind {
 		case "function_call":
-			dst = append(dst, Message{Role: "assistant", Parts: []Part{{Type: "tool_call", ID: callID, Name: name, Arguments: args}}})
+			dst = append(dst, Message{Role: "assistant", Parts: []Part{{Type: "tool_call", ID: item.callID, Name: item.name, Arguments: args}}})
 		case "function_call_output":
-			dst = append(dst, Message{Role: "tool", Parts: []Part{{Type: "tool_call_response", ID: callID, Content: output}}})
+			dst = append(dst, Message{Role: "tool", Parts: []Part{{Type: "tool_call_response", ID: item.callID, Content: output}}})
 		default:
 			if role == "" {
 				role = "user"
@@ -552,76 +404,48 @@ func readResponsesInput(s *jsonscan.Scanner, dst []Message) []Message {
 	return dst
 }
 
-// readTools reads tools: [{"type":"function","function":{name,description,parameters}}]
-// and the Responses form [{"type":"function",name,description,parameters}].
-func readTools(s *jsonscan.Scanner, dst []Tool) []Tool {
-	if !s.EnterArray() {
-		return dst
-	}
-	for s.NextElem() {
-		if !s.EnterObject() {
-			continue
-		}
-		var t Tool
-		for {
-			key, ok := s.NextKey()
-			if !ok {
-				break
-			}
-			switch string(key) {
-			case "function":
-				t = readFunctionDef(s)
-			case "name", "description", "parameters":
-				readFunctionMember(s, string(key), &t)
-			default:
-				s.Skip()
-			}
-		}
-		if t.Name != "" {
+// readToolList reads an array of tool definitions with readTool, keeping
+// those that have a name.
+func readToolList(s *jsonscan.Scanner, dst []Tool, readTool func(*jsonscan.Scanner) Tool) []Tool {
+	for range s.Array() {
+		if t := readTool(s); t.Name != "" {
 			dst = append(dst, t)
 		}
 	}
 	return dst
 }
 
-// readFunctions reads the legacy functions: [{name, description, parameters}].
-func readFunctions(s *jsonscan.Scanner, dst []Tool) []Tool {
-	if !s.EnterArray() {
-		return dst
-	}
-	for s.NextElem() {
-		t := readFunctionDef(s)
-		if t.Name != "" {
-			dst = append(dst, t)
+// readToolDef reads an element of tools: chat's
+// {"type":"function","function":{name,description,parameters}} or the
+// Responses API's {"type":"function",name,description,parameters}.
+func readToolDef(s *jsonscan.Scanner) Tool {
+	var t Tool
+	for key := range s.Object() {
+		if string(key) == "function" {
+			t = readFunctionDef(s)
+		} else {
+			readFunctionMember(s, key, &t)
 		}
 	}
-	return dst
+	return t
 }
 
+// readFunctionDef reads {name, description, parameters}: an element of the
+// legacy functions, or the function of a chat tool.
 func readFunctionDef(s *jsonscan.Scanner) Tool {
 	var t Tool
-	if !s.EnterObject() {
-		return t
+	for key := range s.Object() {
+		readFunctionMember(s, key, &t)
 	}
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return t
-		}
-		readFunctionMember(s, string(key), &t)
-	}
+	return t
 }
 
-func readFunctionMember(s *jsonscan.Scanner, key string, t *Tool) {
-	switch key {
+func readFunctionMember(s *jsonscan.Scanner, key []byte, t *Tool) {
+	switch string(key) {
 	case "name":
-		if v, ok := s.Str(); ok {
-			t.Name = string(v)
-		}
+		s.StoreStr(&t.Name)
 	case "description":
-		if v, ok := s.Str(); ok {
-			t.Description = string(v)
-		}
+		s.StoreStr(&t.Description)
 	case "parameters":
 		t.Params = readSchema(s, 0)
 	default:
@@ -630,18 +454,15 @@ func readFunctionMember(s *jsonscan.Scanner, key string, t *Tool) {
 }
 
 func readSchema(s *jsonscan.Scanner, depth int) *Schema {
-	if depth >= maxSchemaDepth || !s.EnterObject() {
-		if depth >= maxSchemaDepth {
-			s.Skip()
-		}
+	if depth >= maxSchemaDepth {
+		s.Skip()
+		return nil
+	}
+	if !s.SkipUnless(jsonscan.Object) {
 		return nil
 	}
 	sc := &Schema{}
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return sc
-		}
+	for key := range s.Object() {
 		switch string(key) {
 		case "type":
 			// A list of types ("string","null") keeps the first.
@@ -649,18 +470,14 @@ func readSchema(s *jsonscan.Scanner, depth int) *Schema {
 				sc.Type = types[0]
 			}
 		case "description":
-			if v, ok := s.Str(); ok {
-				sc.Description = string(v)
-			}
+			s.StoreStr(&sc.Description)
 		case "enum":
-			if s.EnterArray() {
-				for s.NextElem() {
-					if s.Peek() == jsonscan.String {
-						v, _ := s.Str()
-						sc.Enum = append(sc.Enum, `"`+string(v)+`"`)
-					} else {
-						sc.Enum = append(sc.Enum, string(s.Raw()))
-					}
+			for range s.Array() {
+				if s.Peek() == jsonscan.String {
+					v, _ := s.Str()
+					sc.Enum = append(sc.Enum, `"`+string(v)+`"`)
+				} else {
+					sc.Enum = append(sc.Enum, string(s.Raw()))
 				}
 			}
 		case "required":
@@ -668,18 +485,13 @@ func readSchema(s *jsonscan.Scanner, depth int) *Schema {
 		case "items":
 			sc.Items = readSchema(s, depth+1)
 		case "properties":
-			if s.EnterObject() {
-				for {
-					name, ok := s.NextKey()
-					if !ok {
-						break
-					}
-					n := string(name)
-					sc.Properties = append(sc.Properties, Property{Name: n, Schema: readSchema(s, depth+1)})
-				}
+			for name := range s.Object() {
+				n := string(name) // before readSchema reuses the scanner
+				sc.Properties = append(sc.Properties, Property{Name: n, Schema: readSchema(s, depth+1)})
 			}
 		default:
 			s.Skip()
 		}
 	}
+	return sc
 }

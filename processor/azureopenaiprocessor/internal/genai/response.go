@@ -40,10 +40,7 @@ func (r *ResponseReader) ReadBody(body []byte, text bool, resp *Response) error 
 	r.text = text
 	r.s.Reset(body)
 	if !r.s.EnterObject() {
-		if r.s.Err() == nil {
-			return jsonscan.ErrSyntax
-		}
-		return r.s.Err()
+		return jsonscan.ErrSyntax
 	}
 	r.readTopLevel(resp, false)
 	if err := r.s.Err(); err != nil {
@@ -94,6 +91,9 @@ func (r *ResponseReader) ReadStream(body []byte, text bool, resp *Response) (bad
 func (r *ResponseReader) readTopLevel(resp *Response, stream bool) {
 	s := &r.s
 	var eventType string
+	// The loop over members is spelled out, not a range over s.Object: its
+	// body is too large for the compiler to inline, and this is the one loop
+	// that runs for every member of every stream chunk.
 	for {
 		key, ok := s.NextKey()
 		if !ok {
@@ -117,19 +117,17 @@ func (r *ResponseReader) readTopLevel(resp *Response, stream bool) {
 		case "error":
 			readError(s, resp)
 		case "status":
-			if v, ok := s.Str(); ok {
-				resp.Status = string(v)
-			}
+			s.StoreStr(&resp.Status)
 		case "incomplete_details":
-			readIncomplete(s, resp)
+			for range s.Member("reason") {
+				s.StoreStr(&resp.IncompleteReason)
+			}
 		case "output":
 			r.readOutput(resp)
 		case "content_filters":
 			readResponsesFilters(s, &resp.Filter)
 		case "type":
-			if v, ok := s.Str(); ok {
-				eventType = string(v)
-			}
+			s.StoreStr(&eventType)
 		case "delta":
 			r.readResponsesDelta(resp, eventType)
 		case "item":
@@ -157,6 +155,12 @@ func firstString(s *jsonscan.Scanner, dst *string) {
 		s.Skip()
 		return
 	}
+	storeNonEmpty(s, dst)
+}
+
+// storeNonEmpty is StoreStr for the fields that stream chunks repeat, empty
+// after the first: an empty value does not erase the one read before.
+func storeNonEmpty(s *jsonscan.Scanner, dst *string) {
 	if v, ok := s.Str(); ok && len(v) > 0 {
 		*dst = string(v)
 	}
@@ -179,28 +183,16 @@ func (resp *Response) choice(idx int) *Choice {
 
 func (r *ResponseReader) readChoices(resp *Response) {
 	s := &r.s
-	if !s.EnterArray() {
-		return
-	}
-	for s.NextElem() {
-		if !s.EnterObject() {
-			continue
-		}
+	for range s.Objects() {
 		r.tmpText, r.tmpRefusal, r.tmpReasoning, r.tmpArgs, r.tmpCalls = r.tmpText[:0], r.tmpRefusal[:0], r.tmpReasoning[:0], r.tmpArgs[:0], r.tmpCalls[:0]
 		idx, finish, role := 0, "", ""
-		for {
-			key, ok := s.NextKey()
-			if !ok {
-				break
-			}
+		for key := range s.Object() {
 			switch string(key) {
 			case "index":
-				if v, ok := s.Int(); ok && v >= 0 && v < 1<<20 {
-					idx = int(v)
-				}
+				readIndex(s, 1<<20, &idx)
 			case "finish_reason":
 				if v, ok := s.Str(); ok {
-					finish = internFinish(v)
+					finish = intern(v)
 				}
 			case "message", "delta":
 				role = r.readMessage(role)
@@ -241,9 +233,23 @@ func (r *ResponseReader) readChoices(resp *Response) {
 	}
 }
 
-// internFinish returns the well-known finish reasons without allocating.
-func internFinish(v []byte) string {
+// readIndex reads an index of choices or tool calls into *dst when it is a
+// whole number in [0, limit); anything else leaves *dst, so that hostile
+// input cannot make the reader grow a slice to its size.
+func readIndex(s *jsonscan.Scanner, limit int64, dst *int) {
+	if v, ok := s.Int(); ok && v >= 0 && v < limit {
+		*dst = int(v)
+	}
+}
+
+// intern returns the well-known finish reasons and roles without allocating,
+// since every stream chunk repeats them; other values are copied.
+func intern(v []byte) string {
 	switch string(v) {
+	case "":
+		return ""
+	case "assistant":
+		return "assistant"
 	case "stop":
 		return "stop"
 	case "length":
@@ -254,18 +260,6 @@ func internFinish(v []byte) string {
 		return "content_filter"
 	case "function_call":
 		return "function_call"
-	case "":
-		return ""
-	}
-	return string(v)
-}
-
-func internRole(v []byte) string {
-	switch string(v) {
-	case "assistant":
-		return "assistant"
-	case "":
-		return ""
 	}
 	return string(v)
 }
@@ -295,18 +289,11 @@ func (r *ResponseReader) readText(dst *[]byte) {
 // readMessage reads a choice's message (non-stream) or delta (stream).
 func (r *ResponseReader) readMessage(role string) string {
 	s := &r.s
-	if !s.EnterObject() {
-		return role
-	}
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return role
-		}
+	for key := range s.Object() {
 		switch string(key) {
 		case "role":
 			if v, ok := s.Str(); ok {
-				role = internRole(v)
+				role = intern(v)
 			}
 		case "content":
 			r.readText(&r.tmpText)
@@ -317,70 +304,55 @@ func (r *ResponseReader) readMessage(role string) string {
 		case "tool_calls":
 			r.readToolCallFragments()
 		case "function_call":
-			r.readFunctionFragment(0)
+			// The legacy single function call stands where tool call 0 would.
+			f := r.startFragment(0)
+			r.readFunctionInto(&f)
+			r.endFragment(f)
 		default:
 			s.Skip()
 		}
 	}
+	return role
 }
 
 func (r *ResponseReader) readToolCallFragments() {
 	s := &r.s
-	if !s.EnterArray() {
-		return
-	}
-	for pos := 0; s.NextElem(); pos++ {
-		if !s.EnterObject() {
-			continue
-		}
-		f := callFragment{index: pos, start: len(r.tmpArgs)}
-		for {
-			key, ok := s.NextKey()
-			if !ok {
-				break
-			}
+	for pos := range s.Objects() {
+		f := r.startFragment(pos)
+		for key := range s.Object() {
 			switch string(key) {
 			case "index":
-				if v, ok := s.Int(); ok && v >= 0 && v < MaxChoices {
-					f.index = int(v)
-				}
+				readIndex(s, MaxChoices, &f.index)
 			case "id":
-				if v, ok := s.Str(); ok {
-					f.id = string(v)
-				}
+				s.StoreStr(&f.id)
 			case "function":
 				r.readFunctionInto(&f)
 			default:
 				s.Skip()
 			}
 		}
-		f.end = len(r.tmpArgs)
-		r.tmpCalls = append(r.tmpCalls, f)
+		r.endFragment(f)
 	}
 }
 
-func (r *ResponseReader) readFunctionFragment(idx int) {
-	f := callFragment{index: idx, start: len(r.tmpArgs)}
-	r.readFunctionInto(&f)
+// startFragment starts the tool-call fragment at position index, whose
+// arguments the reader appends to tmpArgs from here on.
+func (r *ResponseReader) startFragment(index int) callFragment {
+	return callFragment{index: index, start: len(r.tmpArgs)}
+}
+
+// endFragment ends f where its arguments end and keeps it for the choice.
+func (r *ResponseReader) endFragment(f callFragment) {
 	f.end = len(r.tmpArgs)
 	r.tmpCalls = append(r.tmpCalls, f)
 }
 
 func (r *ResponseReader) readFunctionInto(f *callFragment) {
 	s := &r.s
-	if !s.EnterObject() {
-		return
-	}
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return
-		}
+	for key := range s.Object() {
 		switch string(key) {
 		case "name":
-			if v, ok := s.Str(); ok && len(v) > 0 {
-				f.name = string(v)
-			}
+			storeNonEmpty(s, &f.name)
 		case "arguments":
 			r.readText(&r.tmpArgs)
 		default:
@@ -390,57 +362,36 @@ func (r *ResponseReader) readFunctionInto(f *callFragment) {
 }
 
 func readUsage(s *jsonscan.Scanner, u *Usage) {
-	if !s.EnterObject() {
+	if !s.SkipUnless(jsonscan.Object) {
 		return
 	}
 	u.Present = true
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return
-		}
+	for key := range s.Object() {
 		switch string(key) {
 		case "prompt_tokens", "input_tokens":
 			u.Input = setInt(s.Int())
 		case "completion_tokens", "output_tokens":
 			u.Output = setInt(s.Int())
 		case "prompt_tokens_details", "input_tokens_details":
-			readDetail(s, "cached_tokens", &u.CacheRead)
+			for range s.Member("cached_tokens") {
+				u.CacheRead = setInt(s.Int())
+			}
 		case "completion_tokens_details", "output_tokens_details":
-			readDetail(s, "reasoning_tokens", &u.Reasoning)
+			for range s.Member("reasoning_tokens") {
+				u.Reasoning = setInt(s.Int())
+			}
 		default:
 			s.Skip()
 		}
 	}
 }
 
-func readDetail(s *jsonscan.Scanner, name string, dst *Int) {
-	if !s.EnterObject() {
-		return
-	}
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return
-		}
-		if string(key) == name {
-			*dst = setInt(s.Int())
-			continue
-		}
-		s.Skip()
-	}
-}
-
 func readError(s *jsonscan.Scanner, resp *Response) {
-	if !s.EnterObject() {
+	if !s.SkipUnless(jsonscan.Object) {
 		return
 	}
 	resp.Error.Present = true
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return
-		}
+	for key := range s.Object() {
 		switch string(key) {
 		case "code":
 			switch s.Peek() {
@@ -453,9 +404,7 @@ func readError(s *jsonscan.Scanner, resp *Response) {
 				s.Skip()
 			}
 		case "type":
-			if v, ok := s.Str(); ok {
-				resp.Error.Type = string(v)
-			}
+			s.StoreStr(&resp.Error.Type)
 		case "innererror", "inner_error":
 			readInnerError(s, &resp.Filter)
 		default:
@@ -465,14 +414,7 @@ func readError(s *jsonscan.Scanner, resp *Response) {
 }
 
 func readInnerError(s *jsonscan.Scanner, f *Filter) {
-	if !s.EnterObject() {
-		return
-	}
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return
-		}
+	for key := range s.Object() {
 		switch string(key) {
 		case "content_filter_result", "content_filter_results":
 			readFilterResults(s, f)
@@ -482,39 +424,18 @@ func readInnerError(s *jsonscan.Scanner, f *Filter) {
 	}
 }
 
-func readIncomplete(s *jsonscan.Scanner, resp *Response) {
-	if !s.EnterObject() {
-		return
-	}
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			return
-		}
-		if string(key) == "reason" {
-			if v, ok := s.Str(); ok {
-				resp.IncompleteReason = string(v)
-			}
-			continue
-		}
-		s.Skip()
-	}
-}
-
 // readOutput reads the Responses API output items into choice 0. A complete
 // output replaces what stream deltas accumulated.
 func (r *ResponseReader) readOutput(resp *Response) {
 	s := &r.s
-	if !s.EnterArray() {
-		return
-	}
 	first := true
-	for s.NextElem() {
+	for range s.Array() {
 		c := resp.choice(0)
-		if c == nil || !s.EnterObject() {
-			if c == nil {
-				s.Skip()
-			}
+		if c == nil {
+			s.Skip()
+			continue
+		}
+		if !s.SkipUnless(jsonscan.Object) {
 			continue
 		}
 		if first {
@@ -525,36 +446,40 @@ func (r *ResponseReader) readOutput(resp *Response) {
 	}
 }
 
-// readOutputItem reads one Responses output item (the '{' is consumed).
+// readOutputItem reads one Responses output item.
 func (r *ResponseReader) readOutputItem(c *Choice) {
 	s := &r.s
-	var kind, callID, name string
+	var item responsesItem
 	r.tmpArgs = r.tmpArgs[:0]
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			break
+	for key := range s.Object() {
+		if item.read(s, key) {
+			continue
 		}
 		switch string(key) {
-		case "type":
-			if v, ok := s.Str(); ok {
-				kind = string(v)
-			}
 		case "role":
 			if v, ok := s.Str(); ok && c.Role == "" {
-				c.Role = internRole(v)
+				c.Role = intern(v)
 			}
 		case "content":
-			r.readOutputContent(c)
-		case "summary":
-			r.readSummary(c)
-		case "call_id":
-			if v, ok := s.Str(); ok {
-				callID = string(v)
+			// [{"type":"output_text","text":...},{"type":"refusal","refusal":...}]
+			for range s.Array() {
+				for partKey := range s.Object() {
+					switch string(partKey) {
+					case "text":
+						r.readText(&c.Text)
+					case "refusal":
+						r.readText(&c.Refusal)
+					default:
+						s.Skip()
+					}
+				}
 			}
-		case "name":
-			if v, ok := s.Str(); ok {
-				name = string(v)
+		case "summary":
+			// Of a reasoning item: [{"type":"summary_text","text":...}].
+			for range s.Array() {
+				for range s.Member("text") {
+					r.readText(&c.Reasoning)
+				}
 			}
 		case "arguments":
 			r.readText(&r.tmpArgs)
@@ -562,57 +487,15 @@ func (r *ResponseReader) readOutputItem(c *Choice) {
 			s.Skip()
 		}
 	}
-	if kind == "function_call" && len(c.ToolCalls) < MaxChoices {
-		c.ToolCalls = append(c.ToolCalls, ToolCall{ID: callID, Name: name, Arguments: append([]byte(nil), r.tmpArgs...)})
+	if item.kind == "function_call" {
+		c.addToolCall(ToolCall{ID: item.callID, Name: item.name, Arguments: append([]byte(nil), r.tmpArgs...)})
 	}
 }
 
-func (r *ResponseReader) readOutputContent(c *Choice) {
-	s := &r.s
-	if !s.EnterArray() {
-		return
-	}
-	for s.NextElem() {
-		if !s.EnterObject() {
-			continue
-		}
-		for {
-			key, ok := s.NextKey()
-			if !ok {
-				break
-			}
-			switch string(key) {
-			case "text":
-				r.readText(&c.Text)
-			case "refusal":
-				r.readText(&c.Refusal)
-			default:
-				s.Skip()
-			}
-		}
-	}
-}
-
-func (r *ResponseReader) readSummary(c *Choice) {
-	s := &r.s
-	if !s.EnterArray() {
-		return
-	}
-	for s.NextElem() {
-		if !s.EnterObject() {
-			continue
-		}
-		for {
-			key, ok := s.NextKey()
-			if !ok {
-				break
-			}
-			if string(key) == "text" {
-				r.readText(&c.Reasoning)
-				continue
-			}
-			s.Skip()
-		}
+// addToolCall keeps tc unless the choice already holds MaxChoices calls.
+func (c *Choice) addToolCall(tc ToolCall) {
+	if len(c.ToolCalls) < MaxChoices {
+		c.ToolCalls = append(c.ToolCalls, tc)
 	}
 }
 
@@ -640,40 +523,21 @@ func (r *ResponseReader) readResponsesDelta(resp *Response, eventType string) {
 // function_call output item.
 func (r *ResponseReader) readResponsesItem(resp *Response, eventType string) {
 	s := &r.s
-	if eventType != "response.output_item.added" || !s.EnterObject() {
-		if eventType != "response.output_item.added" {
-			s.Skip()
-		}
+	if eventType != "response.output_item.added" {
+		s.Skip()
 		return
 	}
-	var kind, callID, name string
-	for {
-		key, ok := s.NextKey()
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "type":
-			if v, ok := s.Str(); ok {
-				kind = string(v)
-			}
-		case "call_id":
-			if v, ok := s.Str(); ok {
-				callID = string(v)
-			}
-		case "name":
-			if v, ok := s.Str(); ok {
-				name = string(v)
-			}
-		default:
+	var item responsesItem
+	for key := range s.Object() {
+		if !item.read(s, key) {
 			s.Skip()
 		}
 	}
-	if kind != "function_call" {
+	if item.kind != "function_call" {
 		return
 	}
-	if c := resp.choice(0); c != nil && len(c.ToolCalls) < MaxChoices {
-		c.ToolCalls = append(c.ToolCalls, ToolCall{ID: callID, Name: name})
+	if c := resp.choice(0); c != nil {
+		c.addToolCall(ToolCall{ID: item.callID, Name: item.name})
 	}
 }
 

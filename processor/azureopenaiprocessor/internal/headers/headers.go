@@ -11,19 +11,16 @@ import (
 	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/genai"
 )
 
-// Int is an integer header value that may be absent.
-type Int struct {
-	V   int64
-	Set bool
-}
-
-// Float is a number that may be absent.
-type Float struct {
-	V   float64
-	Set bool
-}
+// Int and Float are the body readers' numbers that may be absent, so that the
+// processor writes a header's value and a body's value the same way.
+type (
+	Int   = genai.Int
+	Float = genai.Float
+)
 
 // Bool is a flag that may be absent.
 type Bool struct {
@@ -71,32 +68,13 @@ const spilloverPrefix = "x-ms-spillover-from-"
 
 // Observe records one response header. name must be lower case.
 func (f *Facts) Observe(name string, v pcommon.Value) {
+	if f.observeAzure(name, v) {
+		f.Azure = true
+		return
+	}
 	switch name {
-	case "apim-request-id":
-		f.APIMRequestID = text(v)
-		f.Azure = true
-	case "x-ms-deployment-name":
-		f.Deployment = text(v)
-		f.Azure = true
-	case "x-ms-region":
-		f.Region = text(v)
-		f.Azure = true
 	case "x-request-id":
 		f.RequestID = text(v)
-	case "azureml-model-session":
-		f.ModelSession = text(v)
-		f.Azure = true
-	case "x-ms-served-model":
-		f.ServedModel = text(v)
-		f.Azure = true
-	case "x-ms-rai-invoked":
-		f.RAIInvoked = f.parseBool(v)
-		f.Azure = true
-	case "x-ms-is-spilled-over":
-		if b := f.parseBool(v); b.Set && !(f.SpilledOver.Set && f.SpilledOver.V) {
-			f.SpilledOver = b
-		}
-		f.Azure = true
 	case "x-ratelimit-remaining-requests":
 		f.RemainingRequests = f.parseInt(v)
 	case "x-ratelimit-remaining-tokens":
@@ -110,8 +88,8 @@ func (f *Facts) Observe(name string, v pcommon.Value) {
 	case "x-ratelimit-reset-tokens":
 		f.ResetTokens = f.parseInt(v)
 	case "retry-after-ms":
-		if ms := f.parseFloat(v); ms.Set {
-			f.RetryAfter = Float{V: ms.V / 1000, Set: true}
+		if sec := f.parseMillis(v); sec.Set {
+			f.RetryAfter = sec
 			f.retryAfterMS = true
 		}
 	case "retry-after":
@@ -120,29 +98,53 @@ func (f *Facts) Observe(name string, v pcommon.Value) {
 			f.RetryAfter = sec
 		}
 	case "openai-processing-ms":
-		if ms := f.parseFloat(v); ms.Set {
-			f.ProcessingTime = Float{V: ms.V / 1000, Set: true}
+		if sec := f.parseMillis(v); sec.Set {
+			f.ProcessingTime = sec
 		}
-	case "cmp-upstream-response-duration":
-		if ms := f.parseFloat(v); ms.Set {
-			f.UpstreamTime = Float{V: ms.V / 1000, Set: true}
-			f.upstreamCMP = true
-		}
-		f.Azure = true
 	case "x-envoy-upstream-service-time":
-		if ms := f.parseFloat(v); ms.Set && !f.upstreamCMP {
-			f.UpstreamTime = Float{V: ms.V / 1000, Set: true}
-		}
-	default:
-		if len(name) > len(spilloverPrefix) && name[:len(spilloverPrefix)] == spilloverPrefix {
-			f.SpilledOver = Bool{V: true, Set: true}
-			f.SpilloverFrom = text(v)
-			if f.SpilloverFrom == "" {
-				f.SpilloverFrom = name[len(spilloverPrefix):]
-			}
-			f.Azure = true
+		if sec := f.parseMillis(v); sec.Set && !f.upstreamCMP {
+			f.UpstreamTime = sec
 		}
 	}
+}
+
+// observeAzure records a header that only Azure OpenAI sends, and reports
+// whether name was one: seeing it tells Azure apart, whether or not its
+// value parses.
+func (f *Facts) observeAzure(name string, v pcommon.Value) bool {
+	switch name {
+	case "apim-request-id":
+		f.APIMRequestID = text(v)
+	case "x-ms-deployment-name":
+		f.Deployment = text(v)
+	case "x-ms-region":
+		f.Region = text(v)
+	case "azureml-model-session":
+		f.ModelSession = text(v)
+	case "x-ms-served-model":
+		f.ServedModel = text(v)
+	case "x-ms-rai-invoked":
+		f.RAIInvoked = f.parseBool(v)
+	case "x-ms-is-spilled-over":
+		if b := f.parseBool(v); b.Set && !(f.SpilledOver.Set && f.SpilledOver.V) {
+			f.SpilledOver = b
+		}
+	case "cmp-upstream-response-duration":
+		if sec := f.parseMillis(v); sec.Set {
+			f.UpstreamTime = sec
+			f.upstreamCMP = true
+		}
+	default:
+		if len(name) <= len(spilloverPrefix) || name[:len(spilloverPrefix)] != spilloverPrefix {
+			return false
+		}
+		f.SpilledOver = Bool{V: true, Set: true}
+		f.SpilloverFrom = text(v)
+		if f.SpilloverFrom == "" {
+			f.SpilloverFrom = name[len(spilloverPrefix):]
+		}
+	}
+	return true
 }
 
 // text returns a header value: the first element of a string array (the
@@ -188,6 +190,15 @@ func (f *Facts) parseFloat(v pcommon.Value) Float {
 		return Float{}
 	}
 	return Float{V: x, Set: true}
+}
+
+// parseMillis reads a header given in milliseconds as seconds.
+func (f *Facts) parseMillis(v pcommon.Value) Float {
+	ms := f.parseFloat(v)
+	if ms.Set {
+		ms.V /= 1000
+	}
+	return ms
 }
 
 func (f *Facts) parseBool(v pcommon.Value) Bool {

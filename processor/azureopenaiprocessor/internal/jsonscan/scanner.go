@@ -12,6 +12,7 @@ package jsonscan // import "github.com/otelcol-aoai/otelcol-aoai/processor/azure
 import (
 	"bytes"
 	"errors"
+	"iter"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -117,10 +118,29 @@ func (s *Scanner) AtEnd() bool {
 	return s.pos >= len(s.data)
 }
 
+// SkipUnless reports whether the next value is of kind k, leaving it in
+// place. A value of another kind is skipped (without error), as the typed
+// reads do, so that a reader meeting an unexpected shape moves on. It serves
+// readers that record an object's presence, even an empty one's, before
+// walking it with Object.
+func (s *Scanner) SkipUnless(k Kind) bool {
+	if s.Peek() == k {
+		return true
+	}
+	s.Skip()
+	return false
+}
+
 // EnterObject consumes '{'. It returns false (without error) when the next
 // value is not an object; the value is then skipped.
-func (s *Scanner) EnterObject() bool {
-	if s.Peek() != Object {
+func (s *Scanner) EnterObject() bool { return s.enter('{') }
+
+// EnterArray consumes '['. It returns false (without error) when the next
+// value is not an array; the value is then skipped.
+func (s *Scanner) EnterArray() bool { return s.enter('[') }
+
+func (s *Scanner) enter(open byte) bool {
+	if !s.at(open) {
 		s.Skip()
 		return false
 	}
@@ -128,21 +148,21 @@ func (s *Scanner) EnterObject() bool {
 	return true
 }
 
-// EnterArray consumes '['. It returns false (without error) when the next
-// value is not an array; the value is then skipped.
-func (s *Scanner) EnterArray() bool {
-	if s.Peek() != Array {
-		s.Skip()
-		return false
-	}
-	s.pos++
-	return true
+// at reports whether the next value starts with the byte c. It is Peek for
+// the scanner's own hot paths: small enough to be inlined. (After an error
+// the scanner stands at the end, so at is false, as Peek is Invalid.)
+func (s *Scanner) at(c byte) bool {
+	s.skipSpace()
+	return s.pos < len(s.data) && s.data[s.pos] == c
 }
 
 // NextKey reads the next member name of the object entered last, and the ':'
 // after it. It returns false at the closing '}' (consumed) or on error. The key
 // is only valid until the next call on the scanner.
 func (s *Scanner) NextKey() ([]byte, bool) {
+	// The separator step is spelled out here and in NextElem rather than
+	// shared: this is the scanner's hottest path, and a helper would cost a
+	// call per member.
 	s.skipSpace()
 	if s.pos < len(s.data) && s.data[s.pos] == ',' {
 		s.pos++
@@ -190,6 +210,114 @@ func (s *Scanner) NextElem() bool {
 		return false
 	}
 	return true
+}
+
+// Object enters an object and yields the name of each member in turn, with
+// the scanner on the member's value: the loop body reads or skips that value
+// before asking for the next name. A value that is not an object is skipped
+// and yields nothing. A name is only valid until the next call on the
+// scanner; a loop that stops early leaves the scanner inside the object.
+//
+// It is the loop of EnterObject and NextKey that every reader of an object
+// needs. The compiler inlines the iterator; a loop body too large to be
+// inlined in turn costs a call per member, which shows only on the hottest
+// loops (the top level of a request or a stream chunk).
+func (s *Scanner) Object() iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		if !s.EnterObject() {
+			return
+		}
+		for {
+			key, ok := s.NextKey()
+			if !ok || !yield(key) {
+				return
+			}
+		}
+	}
+}
+
+// Member is Object for readers that want one member: it yields once for
+// each member named key (JSON allows a name to repeat, and every occurrence
+// is read), with the scanner on its value for the loop body to read or skip,
+// and skips the other members.
+//
+// Its loop is spelled out rather than ranging over Object: a range-over-func
+// loop inside an iterator moves the loop's state to the heap.
+func (s *Scanner) Member(key string) func(yield func() bool) {
+	return func(yield func() bool) {
+		if !s.EnterObject() {
+			return
+		}
+		for {
+			k, ok := s.NextKey()
+			if !ok {
+				return
+			}
+			if string(k) != key {
+				s.Skip()
+			} else if !yield() {
+				return
+			}
+		}
+	}
+}
+
+// Array enters an array and yields the position of each element in turn,
+// with the scanner on the element: the loop body reads or skips it. A value
+// that is not an array is skipped and yields nothing.
+func (s *Scanner) Array() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if !s.EnterArray() {
+			return
+		}
+		for i := 0; s.NextElem(); i++ {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+// Objects is Array for arrays of objects: it yields only the elements that
+// are objects, by their position among all elements, and leaves each for the
+// loop body to read with Object or Member; other elements are skipped. (Its
+// loop is spelled out for the reason given at Member.)
+func (s *Scanner) Objects() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if !s.EnterArray() {
+			return
+		}
+		for i := 0; s.NextElem(); i++ {
+			if !s.at('{') {
+				s.Skip()
+			} else if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+// StoreStr reads a string value into *dst, as a new Go string, and reports
+// true. Any other value is skipped and *dst keeps what it held, so a member
+// of the wrong type does not erase a value read before.
+func (s *Scanner) StoreStr(dst *string) bool {
+	v, ok := s.Str()
+	if ok {
+		*dst = string(v)
+	}
+	return ok
+}
+
+// StrOrJSON returns the content of a string value, or the JSON text of any
+// other value: senders give members such as tool-call arguments either as a
+// JSON-encoded string or as the JSON itself. The result is only valid until
+// the next call on the scanner.
+func (s *Scanner) StrOrJSON() []byte {
+	if s.Peek() == String {
+		v, _ := s.readString()
+		return v
+	}
+	return s.Raw()
 }
 
 // Str reads a string value. Any other kind is skipped and reported as not ok.

@@ -2,6 +2,7 @@ package jsonscan
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -144,4 +145,92 @@ func TestScannerIntRejectsFractions(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, int64(1000), v)
 	assert.False(t, s.NextElem())
+}
+
+func TestScannerWalkers(t *testing.T) {
+	doc := []byte(`{"name":"a","list":[{"name":"x"},2,{"other":1},"s"],"name":7,"args":{"k":[1]},"text":"{\"k\":1}",
+	"one":{"name":"b","skip":{"name":"nested"},"name":"c"},"none":null}`)
+	var s Scanner
+	s.Reset(doc)
+	var keys, names, positions []string
+	var name, args, text string
+	for key := range s.Object() {
+		keys = append(keys, string(key))
+		switch string(key) {
+		case "name":
+			s.StoreStr(&name) // the second name is a number: the first stays
+		case "list":
+			for pos := range s.Objects() {
+				positions = append(positions, strconv.Itoa(pos))
+				for range s.Member("name") {
+					var n string
+					s.StoreStr(&n)
+					names = append(names, n)
+				}
+			}
+		case "args":
+			args = string(s.StrOrJSON())
+		case "text":
+			text = string(s.StrOrJSON())
+		case "one":
+			for range s.Member("name") {
+				var n string
+				s.StoreStr(&n)
+				names = append(names, n)
+			}
+		case "none":
+			assert.False(t, s.SkipUnless(Object))
+		default:
+			s.Skip()
+		}
+	}
+	require.NoError(t, s.Err())
+	assert.True(t, s.AtEnd())
+	assert.Equal(t, []string{"name", "list", "name", "args", "text", "one", "none"}, keys)
+	assert.Equal(t, "a", name)
+	assert.Equal(t, []string{"0", "2"}, positions)
+	assert.Equal(t, []string{"x", "b", "c"}, names)
+	assert.Equal(t, `{"k":[1]}`, args)
+	assert.Equal(t, `{"k":1}`, text)
+
+	// Walkers over a value of another kind skip it and yield nothing.
+	s.Reset([]byte(`["not an object"] {"x":1}`))
+	for range s.Object() {
+		t.Fatal("yielded for an array")
+	}
+	for range s.Array() {
+		t.Fatal("yielded for an object")
+	}
+	require.NoError(t, s.Err())
+	assert.True(t, s.AtEnd())
+}
+
+func TestScannerWalkersDoNotAllocate(t *testing.T) {
+	doc := []byte(`{"a":[{"b":"c"},1,{"b":"d"}],"e":{"f":[1,2]},"g":"h"}`)
+	var s Scanner
+	n := 0
+	allocs := testing.AllocsPerRun(100, func() {
+		s.Reset(doc)
+		for key := range s.Object() {
+			switch string(key) {
+			case "a":
+				for range s.Objects() {
+					for range s.Member("b") {
+						s.Skip()
+						n++
+					}
+				}
+			case "e":
+				for range s.Member("f") {
+					for range s.Array() {
+						s.Skip()
+					}
+				}
+			default:
+				s.Skip()
+			}
+		}
+	})
+	assert.Zero(t, allocs)
+	assert.Positive(t, n)
 }
