@@ -3,9 +3,10 @@ package aigatewayencodingextension // import "github.com/otelcol-aoai/otelcol-ao
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"go.opentelemetry.io/collector/component"
+
+	"github.com/otelcol-aoai/otelcol-aoai/internal/exchange"
 )
 
 // Framings a message may use. A Kafka message has no Content-Type, so auto
@@ -26,19 +27,9 @@ type Config struct {
 	// read only that framing.
 	Framing string `mapstructure:"framing"`
 
-	// RedactHeaders names headers, besides the built-in credential headers
-	// (authorization, api-key, cookie, ...), whose values never reach a span.
-	// Case-insensitive. Default empty.
-	RedactHeaders []string `mapstructure:"redact_headers"`
-
-	// CaptureHeaders, when set, is the allow-list of headers that become
-	// http.request.header.* / http.response.header.* attributes; others are
-	// left out. Case-insensitive. Default empty: every non-credential header.
-	CaptureHeaders []string `mapstructure:"capture_headers"`
-
-	// DropBodies leaves request and response bodies out of the span entirely
-	// (the processor then cannot read token usage from them). Default false.
-	DropBodies bool `mapstructure:"drop_bodies"`
+	// RecordConfig holds redact_headers, capture_headers and drop_bodies:
+	// how a record becomes a span, alike on every door.
+	exchange.RecordConfig `mapstructure:",squash"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -54,15 +45,6 @@ func (cfg *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("framing %q must be one of %s, %s, %s", cfg.Framing, FramingAuto, FramingJSON, FramingNDJSON))
 	}
-	for i, name := range cfg.RedactHeaders {
-		if strings.TrimSpace(name) == "" {
-			errs = append(errs, fmt.Errorf("redact_headers[%d] must not be empty", i))
-		}
-	}
-	for i, name := range cfg.CaptureHeaders {
-		if strings.TrimSpace(name) == "" {
-			errs = append(errs, fmt.Errorf("capture_headers[%d] must not be empty", i))
-		}
-	}
+	errs = append(errs, cfg.Check()...)
 	return errors.Join(errs...)
 }

@@ -34,10 +34,8 @@ func newEncodingExtension(cfg *Config, set extension.Settings) (*encodingExtensi
 	return &encodingExtension{
 		framing: cfg.Framing,
 		decoder: exchange.NewDecoder(exchange.Options{
-			RedactHeaders:  cfg.RedactHeaders,
-			CaptureHeaders: cfg.CaptureHeaders,
-			DropBodies:     cfg.DropBodies,
-			ScopeName:      metadata.ScopeName,
+			RecordConfig: cfg.RecordConfig,
+			ScopeName:    metadata.ScopeName,
 		}),
 		telemetry: telemetry,
 		warnings:  newRateLimitedWarnings(set.Logger, warningInterval, nil),

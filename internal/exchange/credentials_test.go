@@ -47,7 +47,7 @@ func TestCredentialsNeverPass(t *testing.T) {
 		`"headers":{"api-key":"sk-apikey-0001","Ocp-Apim-Subscription-Key":["apim-subkey-0002"],"Cookie":"session=cookie-0003",` +
 		`"Proxy-Authorization":"proxy-0004","X-API-Key":"xapikey-0005","Authorization":"Bearer ` + token + `","X-Custom-Secret":"custom-0008"}},` +
 		`"response":{"status":200,"headers":{"Set-Cookie":["setcookie-0006"]}}}`
-	res, err := NewDecoder(Options{RedactHeaders: []string{"x-custom-secret"}}).Decode([]byte(record), FormatJSON)
+	res, err := NewDecoder(Options{RecordConfig: RecordConfig{RedactHeaders: []string{"x-custom-secret"}}}).Decode([]byte(record), FormatJSON)
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Accepted, "%v", res.Errors)
 	out, err := (&ptrace.JSONMarshaler{}).MarshalTraces(res.Traces)

@@ -31,7 +31,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(seed), false)
 		f.Add([]byte(seed), true)
 	}
-	dec := NewDecoder(Options{RedactHeaders: []string{"x-secret"}})
+	dec := NewDecoder(Options{RecordConfig: RecordConfig{RedactHeaders: []string{"x-secret"}}})
 	f.Fuzz(func(t *testing.T, body []byte, ndjson bool) {
 		format := FormatJSON
 		if ndjson {

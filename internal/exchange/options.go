@@ -5,16 +5,9 @@ import "strings"
 // Options are the translation settings a door passes on from its
 // configuration.
 type Options struct {
-	// RedactHeaders names headers, besides the built-in credential headers,
-	// whose values never reach a span. Case-insensitive.
-	RedactHeaders []string
-	// CaptureHeaders, when not empty, is the allow-list of headers that
-	// become attributes. Case-insensitive. Credential headers are never
-	// captured, even when listed.
-	CaptureHeaders []string
-	// DropBodies leaves request and response bodies out of the span; their
-	// sizes are still recorded.
-	DropBodies bool
+	// RecordConfig is the door's record settings. The decoder never captures
+	// a credential header, even when CaptureHeaders lists it.
+	RecordConfig
 	// ScopeName and ScopeVersion name the instrumentation scope of the spans.
 	ScopeName    string
 	ScopeVersion string

@@ -172,7 +172,7 @@ func TestTranslateOptionsAndBodies(t *testing.T) {
 		`"request":{"method":"post","url":"http://[::1]:8080/openai/deployments/d","headers":{"X-Keep":"1","X-Drop":"2","X-Internal-Token":"t0ps3cret"},"body_base64":"aGVsbG8="},` +
 		`"response":{"status":200,"headers":{"x-ms-region":"r"},"body_base64":"/wA="}}`
 	t.Run("capture list, redact list, bodies", func(t *testing.T) {
-		span := decodeOne(t, Options{CaptureHeaders: []string{"x-keep", "X-MS-Region", "x-internal-token"}, RedactHeaders: []string{"X-Internal-Token"}}, record)
+		span := decodeOne(t, Options{RecordConfig: RecordConfig{CaptureHeaders: []string{"x-keep", "X-MS-Region", "x-internal-token"}, RedactHeaders: []string{"X-Internal-Token"}}}, record)
 		raw := span.Attributes().AsRaw()
 		assert.Contains(t, raw, "http.request.header.x-keep")
 		assert.Contains(t, raw, "http.response.header.x-ms-region")
@@ -190,7 +190,7 @@ func TestTranslateOptionsAndBodies(t *testing.T) {
 		assert.Equal(t, int64(8080), raw["server.port"])
 	})
 	t.Run("drop bodies keeps sizes", func(t *testing.T) {
-		span := decodeOne(t, Options{DropBodies: true}, record)
+		span := decodeOne(t, Options{RecordConfig: RecordConfig{DropBodies: true}}, record)
 		raw := span.Attributes().AsRaw()
 		assert.NotContains(t, raw, "ai_gateway.request.body")
 		assert.NotContains(t, raw, "ai_gateway.response.body")

@@ -8,6 +8,8 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
+
+	"github.com/otelcol-aoai/otelcol-aoai/internal/exchange"
 )
 
 // Config is the ai_gateway receiver's configuration.
@@ -20,19 +22,9 @@ type Config struct {
 	// Path is the URL path that takes exchange records. Default /v1/exchanges.
 	Path string `mapstructure:"path"`
 
-	// RedactHeaders names headers, besides the built-in credential headers
-	// (authorization, api-key, cookie, ...), whose values never reach a span.
-	// Case-insensitive. Default empty.
-	RedactHeaders []string `mapstructure:"redact_headers"`
-
-	// CaptureHeaders, when set, is the allow-list of headers that become
-	// http.request.header.* / http.response.header.* attributes; others are
-	// left out. Case-insensitive. Default empty: every non-credential header.
-	CaptureHeaders []string `mapstructure:"capture_headers"`
-
-	// DropBodies leaves request and response bodies out of the span entirely
-	// (the processor then cannot read token usage from them). Default false.
-	DropBodies bool `mapstructure:"drop_bodies"`
+	// RecordConfig holds redact_headers, capture_headers and drop_bodies:
+	// how a record becomes a span, alike on every door.
+	exchange.RecordConfig `mapstructure:",squash"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -54,15 +46,6 @@ func (cfg *Config) Validate() error {
 	if cfg.ServerConfig.MaxRequestBodySize < 0 {
 		errs = append(errs, errors.New("max_request_body_size must not be negative"))
 	}
-	for i, name := range cfg.RedactHeaders {
-		if strings.TrimSpace(name) == "" {
-			errs = append(errs, fmt.Errorf("redact_headers[%d] must not be empty", i))
-		}
-	}
-	for i, name := range cfg.CaptureHeaders {
-		if strings.TrimSpace(name) == "" {
-			errs = append(errs, fmt.Errorf("capture_headers[%d] must not be empty", i))
-		}
-	}
+	errs = append(errs, cfg.Check()...)
 	return errors.Join(errs...)
 }

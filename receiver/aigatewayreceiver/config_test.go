@@ -33,6 +33,7 @@ func TestLoadConfig(t *testing.T) {
 		{id: component.NewID(metadata.Type), want: createDefaultConfig().(*Config)},
 		{id: component.NewIDWithName(metadata.Type, "custom"), want: custom},
 		{id: component.NewIDWithName(metadata.Type, "bad_path"), wantErr: `path "ingest" must start with /`},
+		{id: component.NewIDWithName(metadata.Type, "capture_credential"), wantErr: `capture_headers[1] "Api-Key" is a credential header: its value never reaches a span`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id.String(), func(t *testing.T) {

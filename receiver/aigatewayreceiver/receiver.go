@@ -58,10 +58,8 @@ func newReceiver(cfg *Config, set receiver.Settings, next consumer.Traces) (*gat
 		settings: set,
 		next:     next,
 		decoder: exchange.NewDecoder(exchange.Options{
-			RedactHeaders:  cfg.RedactHeaders,
-			CaptureHeaders: cfg.CaptureHeaders,
-			DropBodies:     cfg.DropBodies,
-			ScopeName:      metadata.ScopeName,
+			RecordConfig: cfg.RecordConfig,
+			ScopeName:    metadata.ScopeName,
 		}),
 		obsreport: obsreport,
 		telemetry: telemetry,
