@@ -27,9 +27,6 @@ const (
 	providerAzureOpenAI     = "azure.ai.openai"
 	providerOpenAI          = "openai"
 	azureNamespace          = "Microsoft.CognitiveServices"
-	usageSourceResponse     = "response"
-	usageSourceStream       = "stream"
-	usageSourceEstimate     = "estimate"
 	openAIHost              = "api.openai.com"
 	headerAPIMRequestID     = "apim-request-id"
 	headerModelSession      = "azureml-model-session"
@@ -93,6 +90,5 @@ const (
 	attrUpstreamTime      = "azure.openai.upstream_time"
 	attrContentFiltered   = "azure.openai.content_filter.filtered"
 	attrContentFilterCats = "azure.openai.content_filter.categories"
-	attrUsageSource       = "azure.openai.usage.source"
 	attrStreamChunks      = "azure.openai.stream.chunks"
 )

@@ -265,12 +265,12 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 	usageSource := ""
 	switch {
 	case resp.Usage.Present && stream:
-		usageSource = usageSourceStream
+		usageSource = tokens.SourceStream
 	case resp.Usage.Present:
-		usageSource = usageSourceResponse
+		usageSource = tokens.SourceResponse
 	case stream && l.cfg.EstimateTokens && estimable(route.API):
 		l.estimate(req, resp, capture, v.requestBody)
-		usageSource = usageSourceEstimate
+		usageSource = tokens.SourceEstimate
 		out.estimated = true
 	}
 
@@ -391,7 +391,7 @@ func (l *lifter) writeAttributes(route genai.Route, provider string, stream bool
 	}
 	l.putInt(attrCacheReadInputTokens, u.CacheRead)
 	l.putInt(attrReasoningOutputTokens, u.Reasoning)
-	l.putStr(attrUsageSource, usageSource)
+	l.putStr(tokens.SourceAttribute, usageSource)
 
 	l.putInt(attrMaxTokens, req.MaxTokens)
 	l.putFloat(attrTemperature, req.Temperature)

@@ -4,6 +4,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
+
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
 )
 
 // Attributes the join reads and writes (design: diagnostics-join.md).
@@ -25,13 +27,9 @@ const (
 	attrDiagOutputTokens    = "azure.openai.diagnostics.usage.output_tokens"
 	attrDiagCacheReadTokens = "azure.openai.diagnostics.usage.cache_read.input_tokens"
 
-	attrUsageSource    = "azure.openai.usage.source"
 	attrInputTokens    = string(semconv.GenAIUsageInputTokensKey)
 	attrOutputTokens   = string(semconv.GenAIUsageOutputTokensKey)
 	attrCacheReadInput = string(semconv.GenAIUsageCacheReadInputTokensKey)
-
-	usageSourceEstimate    = "estimate"
-	usageSourceDiagnostics = "diagnostics"
 )
 
 // Status is how a span left the join: the value of
@@ -96,7 +94,7 @@ func writeUsage(attrs pcommon.Map, u tokenUsage) {
 		if u.hasCacheRead {
 			attrs.PutInt(attrCacheReadInput, u.cacheRead)
 		}
-		attrs.PutStr(attrUsageSource, usageSourceDiagnostics)
+		attrs.PutStr(tokens.SourceAttribute, tokens.SourceDiagnostics)
 		return
 	}
 	if u.hasInput {
@@ -113,8 +111,8 @@ func writeUsage(attrs pcommon.Map, u tokenUsage) {
 // spanUsageReplaceable: the span's counts are an estimate, or there are none
 // and nobody claimed a source for them.
 func spanUsageReplaceable(attrs pcommon.Map) bool {
-	if source, ok := attrs.Get(attrUsageSource); ok {
-		return source.Str() == usageSourceEstimate
+	if source, ok := attrs.Get(tokens.SourceAttribute); ok {
+		return source.Str() == tokens.SourceEstimate
 	}
 	_, hasInput := attrs.Get(attrInputTokens)
 	_, hasOutput := attrs.Get(attrOutputTokens)

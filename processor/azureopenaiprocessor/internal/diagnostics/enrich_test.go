@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
 )
 
 func TestUsageRule(t *testing.T) {
@@ -17,26 +19,26 @@ func TestUsageRule(t *testing.T) {
 		{
 			name: "no usage on the span: the log fills gen_ai.usage",
 			span: map[string]any{},
-			want: map[string]any{attrInputTokens: int64(1200), attrOutputTokens: int64(87), attrCacheReadInput: int64(1024), attrUsageSource: "diagnostics"},
+			want: map[string]any{attrInputTokens: int64(1200), attrOutputTokens: int64(87), attrCacheReadInput: int64(1024), tokens.SourceAttribute: "diagnostics"},
 		},
 		{
 			name: "an estimate is replaced",
-			span: map[string]any{attrInputTokens: int64(1180), attrOutputTokens: int64(90), attrUsageSource: "estimate"},
-			want: map[string]any{attrInputTokens: int64(1200), attrOutputTokens: int64(87), attrCacheReadInput: int64(1024), attrUsageSource: "diagnostics"},
+			span: map[string]any{attrInputTokens: int64(1180), attrOutputTokens: int64(90), tokens.SourceAttribute: "estimate"},
+			want: map[string]any{attrInputTokens: int64(1200), attrOutputTokens: int64(87), attrCacheReadInput: int64(1024), tokens.SourceAttribute: "diagnostics"},
 		},
 		{
 			name: "the response body's counts stay; the log's go beside them",
-			span: map[string]any{attrInputTokens: int64(1200), attrOutputTokens: int64(87), attrUsageSource: "response"},
+			span: map[string]any{attrInputTokens: int64(1200), attrOutputTokens: int64(87), tokens.SourceAttribute: "response"},
 			want: map[string]any{
-				attrInputTokens: int64(1200), attrOutputTokens: int64(87), attrUsageSource: "response",
+				attrInputTokens: int64(1200), attrOutputTokens: int64(87), tokens.SourceAttribute: "response",
 				attrDiagInputTokens: int64(1200), attrDiagOutputTokens: int64(87), attrDiagCacheReadTokens: int64(1024),
 			},
 		},
 		{
 			name: "a stream's usage chunk stays",
-			span: map[string]any{attrOutputTokens: int64(80), attrUsageSource: "stream"},
+			span: map[string]any{attrOutputTokens: int64(80), tokens.SourceAttribute: "stream"},
 			want: map[string]any{
-				attrOutputTokens: int64(80), attrUsageSource: "stream",
+				attrOutputTokens: int64(80), tokens.SourceAttribute: "stream",
 				attrDiagInputTokens: int64(1200), attrDiagOutputTokens: int64(87), attrDiagCacheReadTokens: int64(1024),
 			},
 		},
@@ -61,16 +63,16 @@ func TestUsageRule(t *testing.T) {
 
 func TestUsageRuleWritesOnlyWhatTheLogHas(t *testing.T) {
 	span := ptrace.NewSpan()
-	span.Attributes().PutStr(attrUsageSource, "estimate")
+	span.Attributes().PutStr(tokens.SourceAttribute, "estimate")
 	span.Attributes().PutInt(attrInputTokens, 10)
 	writeUsage(span.Attributes(), tokenUsage{output: 7, hasOutput: true})
-	assert.Equal(t, map[string]any{attrInputTokens: int64(10), attrOutputTokens: int64(7), attrUsageSource: "diagnostics"},
+	assert.Equal(t, map[string]any{attrInputTokens: int64(10), attrOutputTokens: int64(7), tokens.SourceAttribute: "diagnostics"},
 		span.Attributes().AsRaw())
 
 	untouched := ptrace.NewSpan()
-	untouched.Attributes().PutStr(attrUsageSource, "estimate")
+	untouched.Attributes().PutStr(tokens.SourceAttribute, "estimate")
 	writeUsage(untouched.Attributes(), tokenUsage{})
-	assert.Equal(t, map[string]any{attrUsageSource: "estimate"}, untouched.Attributes().AsRaw(), "no counts, no change")
+	assert.Equal(t, map[string]any{tokens.SourceAttribute: "estimate"}, untouched.Attributes().AsRaw(), "no counts, no change")
 }
 
 func TestEnrichWritesOnlyWhatTheRowSays(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/internal/fakeloganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadatatest"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
 )
 
 func statusPoint(status Status, v int64) metricdata.DataPoint[int64] {
@@ -59,7 +60,7 @@ func TestJoinedSpanCarriesTheRowsFields(t *testing.T) {
 	assert.Equal(t, int64(1200), attrs[attrInputTokens])
 	assert.Equal(t, int64(87), attrs[attrOutputTokens])
 	assert.Equal(t, int64(1024), attrs[attrCacheReadInput])
-	assert.Equal(t, "diagnostics", attrs[attrUsageSource])
+	assert.Equal(t, "diagnostics", attrs[tokens.SourceAttribute])
 	assert.NotContains(t, attrs, attrDiagInputTokens)
 	assert.Equal(t, "East US 2", attrs["azure.openai.region"], "the lifted attributes stay")
 	assert.Equal(t, "chat gpt-4o", span.Name())
