@@ -71,8 +71,9 @@ lint: vet
 	@./scripts/check-release-line.sh
 
 ## bench: Go benchmarks, ours side by side with the standard components
+## (-p 1: one package at a time, or packages share the cores and skew each other's figures)
 bench:
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./...
+	$(GO) test -p 1 -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./...
 
 ## fuzz: run every fuzz target for FUZZTIME each (seeds alone run in `make test`)
 fuzz:
