@@ -169,14 +169,6 @@ func TestRunGzip(t *testing.T) {
 	assert.Equal(t, "gzip", encoding.Load())
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	assert.Equal(t, 5*time.Second, parseRetryAfter("5", now))
-	assert.Equal(t, 30*time.Second, parseRetryAfter(now.Add(30*time.Second).Format(http.TimeFormat), now))
-	assert.Zero(t, parseRetryAfter("soon", now))
-	assert.Zero(t, parseRetryAfter("", now))
-}
-
 func TestLatencyQuantiles(t *testing.T) {
 	var h latencyHistogram
 	for i := 1; i <= 100; i++ {

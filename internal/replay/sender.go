@@ -9,8 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
+
+	"github.com/otelcol-aoai/otelcol-aoai/internal/retryafter"
 )
 
 // answer is what the receiver said about one request.
@@ -112,7 +113,7 @@ func post(ctx context.Context, client *http.Client, url string, body []byte, con
 		return answer{}, fmt.Errorf("read answer: %w", err)
 	}
 
-	a := answer{status: resp.StatusCode, retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	a := answer{status: resp.StatusCode, retryAfter: retryafter.Delay(resp.Header, time.Now())}
 	if target == TargetOTLPJSON {
 		return otlpAnswer(a, raw, n), nil
 	}
@@ -168,18 +169,4 @@ func otlpAnswer(a answer, raw []byte, n int64) answer {
 	a.accepted = n - a.rejected
 	a.message = parsed.PartialSuccess.ErrorMessage
 	return a
-}
-
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +13,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/azquery"
+
+	"github.com/otelcol-aoai/otelcol-aoai/internal/retryafter"
 )
 
 // logsQuerier runs one KQL query against the workspace. It is the only seam
@@ -153,7 +154,7 @@ func classifyQueryError(err error) *queryError {
 	if errors.As(err, &respErr) {
 		qe := &queryError{status: respErr.StatusCode, code: respErr.ErrorCode, cause: err}
 		if respErr.RawResponse != nil {
-			qe.retryAfter = retryAfter(respErr.RawResponse.Header, time.Now())
+			qe.retryAfter = retryafter.Delay(respErr.RawResponse.Header, time.Now())
 		}
 		qe.throttled = respErr.StatusCode == http.StatusTooManyRequests || respErr.ErrorCode == "ThrottledError"
 		return qe
@@ -176,30 +177,4 @@ func classifyQueryError(err error) *queryError {
 		return &queryError{code: "malformed answer", cause: err}
 	}
 	return &queryError{code: "transport", cause: err}
-}
-
-// retryAfter reads how long the API asked to wait: retry-after-ms or
-// x-ms-retry-after-ms, else Retry-After in seconds or as an HTTP date.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	for _, name := range []string{"Retry-After-Ms", "X-Ms-Retry-After-Ms"} {
-		if v := h.Get(name); v != "" {
-			if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
-				return time.Duration(ms * float64(time.Millisecond))
-			}
-		}
-	}
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 {
-			return 0
-		}
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -15,25 +15,6 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 )
 
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	for name, tt := range map[string]struct {
-		header http.Header
-		want   time.Duration
-	}{
-		"seconds":           {http.Header{"Retry-After": {"42"}}, 42 * time.Second},
-		"milliseconds wins": {http.Header{"Retry-After": {"42"}, "Retry-After-Ms": {"1500"}}, 1500 * time.Millisecond},
-		"x-ms form":         {http.Header{"X-Ms-Retry-After-Ms": {"250"}}, 250 * time.Millisecond},
-		"http date":         {http.Header{"Retry-After": {now.Add(2 * time.Minute).Format(http.TimeFormat)}}, 2 * time.Minute},
-		"date in the past":  {http.Header{"Retry-After": {now.Add(-time.Minute).Format(http.TimeFormat)}}, 0},
-		"garbage":           {http.Header{"Retry-After": {"soon"}}, 0},
-		"negative":          {http.Header{"Retry-After": {"-3"}}, 0},
-		"absent":            {http.Header{}, 0},
-	} {
-		assert.Equal(t, tt.want, retryAfter(tt.header, now), name)
-	}
-}
-
 func TestClassifyQueryError(t *testing.T) {
 	throttled := &azcore.ResponseError{StatusCode: http.StatusTooManyRequests, ErrorCode: "ThrottledError",
 		RawResponse: &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"30"}}}}
