@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -20,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,7 +30,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
-	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-aoai/otelcol-aoai/internal/summary"
 )
 
 // eventHubsUser is the literal SASL PLAIN user name Event Hubs' Kafka
@@ -159,7 +160,7 @@ func (b *kafkaBroker) waitForMembers(t *testing.T, group string, n int, partitio
 					held = append(held, count)
 					total += count
 				}
-				if total == int(partitions) && !contains(held, 0) {
+				if total == int(partitions) && !slices.Contains(held, 0) {
 					return held
 				}
 				last += fmt.Sprintf(", partitions held %v", held)
@@ -198,45 +199,19 @@ func (b *kafkaBroker) committedEverything(t *testing.T, group string) (bool, str
 	return done, strings.Join(state, ", ")
 }
 
-func contains(values []int, v int) bool {
-	for _, x := range values {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// recordIDsIn reads a file exporter's output (one OTLP/JSON document per
-// line) and returns the ai_gateway.record.id of every span, with repeats. A
-// last line still being written is left for the next read.
+// recordIDsIn reads a file exporter's output and returns the
+// ai_gateway.record.id of every span, with repeats. A last line still being
+// written is left for the next read.
 func recordIDsIn(t *testing.T, path string) []string {
 	t.Helper()
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil
-	}
+	traces, err := summary.ReadTraces(path)
 	require.NoError(t, err)
-	defer f.Close()
 	var ids []string
-	reader := bufio.NewReader(f)
-	for {
-		line, err := reader.ReadBytes('\n')
-		if err == io.EOF {
-			return ids // an unterminated line is incomplete
-		}
-		require.NoError(t, err)
-		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(line)
-		require.NoError(t, err, "a complete line of %s is not OTLP/JSON", path)
-		for _, rs := range td.ResourceSpans().All() {
-			for _, ss := range rs.ScopeSpans().All() {
-				for _, span := range ss.Spans().All() {
-					id, _ := span.Attributes().Get("ai_gateway.record.id")
-					ids = append(ids, id.Str())
-				}
-			}
-		}
+	for span := range summary.Spans(traces) {
+		id, _ := span.Attributes().Get("ai_gateway.record.id")
+		ids = append(ids, id.Str())
 	}
+	return ids
 }
 
 // scrapeCounter sums the values of a counter in a collector's Prometheus

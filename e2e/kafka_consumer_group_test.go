@@ -63,7 +63,7 @@ func TestEventHubsConsumerGroupRestart(t *testing.T) {
 		}
 	})
 	time.Sleep(300 * time.Millisecond)
-	b.stop(t)
+	b.Stop(t)
 	b2 := startGroupMember(t, receiver, "b")
 	producing.Wait()
 	broker.waitForMembers(t, group, 2, hubPartitions)
@@ -98,8 +98,8 @@ func TestEventHubsConsumerGroupRestart(t *testing.T) {
 	// What a and the restarted b decoded is everything but what b decoded before its restart.
 	assert.Equal(t, float64(len(expected)-len(recordIDsIn(t, b.output()))), counter("otelcol_extension_ai_gateway_encoding_records_decoded"))
 
-	a.stop(t)
-	b2.stop(t)
+	a.Stop(t)
+	b2.Stop(t)
 
 	// Exactly once, across all three runs, from the files as they were
 	// flushed at shutdown.
@@ -165,8 +165,6 @@ type groupMember struct {
 }
 
 func (m *groupMember) output() string { return filepath.Join(m.Dir, "traces.jsonl") }
-
-func (m *groupMember) stop(t *testing.T) { m.Stop(t) }
 
 // startGroupMember runs the collector with the example's Kafka receiver, the
 // extension, the processor, and the file exporter (synchronous: a batch is

@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,10 +33,9 @@ type remoteWriteSample struct {
 type remoteWriteServer struct {
 	srv *httptest.Server
 
-	mu       sync.Mutex
-	samples  []remoteWriteSample
-	requests int
-	errs     []string
+	mu      sync.Mutex
+	samples []remoteWriteSample
+	errs    []string
 }
 
 func newRemoteWriteServer(t *testing.T) *remoteWriteServer {
@@ -53,7 +53,6 @@ func (s *remoteWriteServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	samples, err := decodeRemoteWrite(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests++
 	if err != nil {
 		s.errs = append(s.errs, err.Error())
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -235,13 +234,8 @@ func indexSeries(samples []remoteWriteSample) promSeries {
 }
 
 func seriesKey(labels map[string]string) string {
-	names := make([]string, 0, len(labels))
-	for n := range labels {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var b strings.Builder
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(labels)) {
 		fmt.Fprintf(&b, "%s=%q,", n, labels[n])
 	}
 	return b.String()

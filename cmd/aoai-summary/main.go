@@ -58,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if *metricsFile != "" {
-		return checkMetrics(*metricsFile, traces, stdout, stderr)
+		return checkMetrics(*metricsFile, s.Total(), stdout, stderr)
 	}
 	return 0
 }
@@ -85,7 +85,7 @@ func readUntil(paths []string, expect int, wait time.Duration) ([]ptrace.Traces,
 }
 
 // checkMetrics compares the token histogram with the spans' usage.
-func checkMetrics(path string, traces []ptrace.Traces, stdout, stderr io.Writer) int {
+func checkMetrics(path string, spans summary.TokenRow, stdout, stderr io.Writer) int {
 	metrics, err := summary.ReadMetrics(path)
 	if err != nil {
 		fmt.Fprintln(stderr, "aoai-summary:", err)
@@ -96,10 +96,7 @@ func checkMetrics(path string, traces []ptrace.Traces, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "aoai-summary: %s holds cumulative %s data points; the check needs the connector's delta output\n", path, summary.TokenMetric)
 		return 1
 	}
-	var in, out int64
-	for _, c := range summary.Calls(traces) {
-		in, out = in+c.InputTokens, out+c.OutputTokens
-	}
+	in, out := spans.InputTokens, spans.OutputTokens
 	fmt.Fprintf(stdout, "\nMetric %s (%d data points): input %.0f, output %.0f", summary.TokenMetric, totals.Points, totals.Input, totals.Output)
 	if math.Abs(totals.Input-float64(in)) > 0.5 || math.Abs(totals.Output-float64(out)) > 0.5 {
 		fmt.Fprintf(stdout, " - DIFFERS from the spans (input %d, output %d)\n", in, out)

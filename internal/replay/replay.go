@@ -68,12 +68,11 @@ const (
 // Outcome is the final answer to one batch.
 type Outcome struct {
 	Records [][]byte
-	// Status is the last HTTP status answered; 0 when no answer came.
+	// Status is the last HTTP status answered; 0 when no answer came. A
+	// batch that ran out of retries ends with its last 429/503 (or 0).
 	Status             int
 	Accepted, Rejected int64
-	// GaveUp is set when retries ran out or no answer came.
-	GaveUp bool
-	At     time.Time
+	At                 time.Time
 }
 
 // Summary is the outcome of a run.
@@ -251,7 +250,7 @@ func sendBatch(ctx context.Context, opts Options, c *counters, batch [][]byte) {
 	if err != nil {
 		c.failed.Add(n)
 		c.fail(err.Error())
-		outcome(opts, Outcome{Records: batch, GaveUp: true})
+		outcome(opts, Outcome{Records: batch})
 		return
 	}
 	backoff := 100 * time.Millisecond
@@ -260,7 +259,7 @@ func sendBatch(ctx context.Context, opts Options, c *counters, batch [][]byte) {
 			return
 		}
 		began := time.Now()
-		a, err := post(ctx, opts.Client, opts.URL, body, contentType, opts.Gzip, opts.Headers, opts.Target, n)
+		a, err := post(ctx, opts, body, contentType, n)
 		if ctx.Err() != nil {
 			return // stopped mid-request: not an outcome of the receiver's
 		}
@@ -302,7 +301,7 @@ func sendBatch(ctx context.Context, opts Options, c *counters, batch [][]byte) {
 		if attempt >= opts.MaxRetries {
 			c.sent.Add(n)
 			c.failed.Add(n)
-			outcome(opts, Outcome{Records: batch, Status: a.status, GaveUp: true})
+			outcome(opts, Outcome{Records: batch, Status: a.status})
 			return
 		}
 		c.retried.Add(1)

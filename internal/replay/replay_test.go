@@ -213,8 +213,13 @@ func TestRunOTLPJSONJoinsBatchesAndCountsPartialSuccess(t *testing.T) {
 	assert.Equal(t, http.StatusOK, outcomes[0].Status)
 	assert.Len(t, outcomes[0].Records, 2)
 
-	_, err = Run(context.Background(), Options{URL: srv.URL, Records: [][]byte{[]byte(`{}`), []byte(`{}`)}, Batch: 2, Target: TargetOTLPJSON})
+	// Records that are not resource-spans requests cannot be joined: the batch
+	// fails without a request.
+	s, err = Run(context.Background(), Options{URL: srv.URL, Records: [][]byte{[]byte(`{}`), []byte(`{}`)}, Batch: 2, Target: TargetOTLPJSON})
 	require.NoError(t, err)
+	assert.Equal(t, int64(2), s.Failed)
+	assert.Zero(t, s.Requests)
+	assert.Contains(t, s.LastError, "not an OTLP JSON traces request")
 }
 
 func TestRunRecordFunctionAndOutcomes(t *testing.T) {

@@ -89,20 +89,20 @@ func joinOTLPJSON(buf *bytes.Buffer, records [][]byte) error {
 	return nil
 }
 
-// post sends one request of n records and reads the receiver's answer.
-func post(ctx context.Context, client *http.Client, url string, body []byte, contentType string, gz bool, headers map[string]string, target Target, n int64) (answer, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+// post sends one request of n records to opts.URL and reads the receiver's answer.
+func post(ctx context.Context, opts Options, body []byte, contentType string, n int64) (answer, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, opts.URL, bytes.NewReader(body))
 	if err != nil {
 		return answer{}, err
 	}
 	req.Header.Set("Content-Type", contentType)
-	if gz {
+	if opts.Gzip {
 		req.Header.Set("Content-Encoding", "gzip")
 	}
-	for k, v := range headers {
+	for k, v := range opts.Headers {
 		req.Header.Set(k, v)
 	}
-	resp, err := client.Do(req)
+	resp, err := opts.Client.Do(req)
 	if err != nil {
 		return answer{}, err
 	}
@@ -114,7 +114,7 @@ func post(ctx context.Context, client *http.Client, url string, body []byte, con
 	}
 
 	a := answer{status: resp.StatusCode, retryAfter: retryafter.Delay(resp.Header, time.Now())}
-	if target == TargetOTLPJSON {
+	if opts.Target == TargetOTLPJSON {
 		return otlpAnswer(a, raw, n), nil
 	}
 	var parsed struct {

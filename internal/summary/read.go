@@ -26,30 +26,23 @@ const maxLine = 256 << 20
 // write. A last line without its newline is taken as still being written and
 // left out, so a file can be read while the collector runs.
 func ReadTraces(path string) ([]ptrace.Traces, error) {
-	var out []ptrace.Traces
-	var u ptrace.JSONUnmarshaler
-	err := eachLine(path, func(n int, line []byte) error {
-		td, err := u.UnmarshalTraces(line)
-		if err != nil {
-			return fmt.Errorf("%s line %d: %w", path, n, err)
-		}
-		out = append(out, td)
-		return nil
-	})
-	return out, err
+	return readDocuments(path, (&ptrace.JSONUnmarshaler{}).UnmarshalTraces)
 }
 
 // ReadMetrics decodes a file of OTLP/JSON metric documents, one per line, the
 // same way as ReadTraces.
 func ReadMetrics(path string) ([]pmetric.Metrics, error) {
-	var out []pmetric.Metrics
-	var u pmetric.JSONUnmarshaler
+	return readDocuments(path, (&pmetric.JSONUnmarshaler{}).UnmarshalMetrics)
+}
+
+func readDocuments[T any](path string, unmarshal func([]byte) (T, error)) ([]T, error) {
+	var out []T
 	err := eachLine(path, func(n int, line []byte) error {
-		md, err := u.UnmarshalMetrics(line)
+		doc, err := unmarshal(line)
 		if err != nil {
 			return fmt.Errorf("%s line %d: %w", path, n, err)
 		}
-		out = append(out, md)
+		out = append(out, doc)
 		return nil
 	})
 	return out, err

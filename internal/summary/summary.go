@@ -2,6 +2,7 @@ package summary // import "github.com/otelcol-aoai/otelcol-aoai/internal/summary
 
 import (
 	"cmp"
+	"iter"
 	"math"
 	"slices"
 	"time"
@@ -54,18 +55,29 @@ type Call struct {
 // Calls returns the model calls among the spans, in file order.
 func Calls(traces []ptrace.Traces) []Call {
 	var calls []Call
-	for _, td := range traces {
-		for _, rs := range td.ResourceSpans().All() {
-			for _, ss := range rs.ScopeSpans().All() {
-				for _, span := range ss.Spans().All() {
-					if c, ok := callOf(span); ok {
-						calls = append(calls, c)
+	for span := range Spans(traces) {
+		if c, ok := callOf(span); ok {
+			calls = append(calls, c)
+		}
+	}
+	return calls
+}
+
+// Spans yields every span of the traces, in file order.
+func Spans(traces []ptrace.Traces) iter.Seq[ptrace.Span] {
+	return func(yield func(ptrace.Span) bool) {
+		for _, td := range traces {
+			for _, rs := range td.ResourceSpans().All() {
+				for _, ss := range rs.ScopeSpans().All() {
+					for _, span := range ss.Spans().All() {
+						if !yield(span) {
+							return
+						}
 					}
 				}
 			}
 		}
 	}
-	return calls
 }
 
 // SpanCount counts every span, model call or not.
@@ -167,10 +179,13 @@ func Summarize(traces []ptrace.Traces) Summary {
 	calls := Calls(traces)
 	s := Summary{Spans: SpanCount(traces), Calls: len(calls), Diagnostics: map[string]int{}}
 
+	// The durations of a region's calls are kept for its percentiles.
+	type regionCalls struct {
+		row                    RegionRow
+		durations, firstChunks []time.Duration
+	}
 	tokens := map[[2]string]*TokenRow{}
-	durations := map[string][]time.Duration{}
-	firstChunks := map[string][]time.Duration{}
-	regions := map[string]*RegionRow{}
+	regions := map[string]*regionCalls{}
 	sources := map[string]*SourceRow{}
 	for _, c := range calls {
 		if s.From.IsZero() || c.Start.Before(s.From) {
@@ -193,17 +208,15 @@ func Summarize(traces []ptrace.Traces) Summary {
 
 		r := regions[c.Region]
 		if r == nil {
-			r = &RegionRow{Region: c.Region}
+			r = &regionCalls{row: RegionRow{Region: c.Region}}
 			regions[c.Region] = r
 		}
-		r.Calls++
 		if c.Failed {
-			r.Failed++
+			r.row.Failed++
 		}
-		durations[c.Region] = append(durations[c.Region], c.Duration)
+		r.durations = append(r.durations, c.Duration)
 		if c.TimeToFirstChunk > 0 {
-			r.Streams++
-			firstChunks[c.Region] = append(firstChunks[c.Region], c.TimeToFirstChunk)
+			r.firstChunks = append(r.firstChunks, c.TimeToFirstChunk)
 		}
 
 		source := "none"
@@ -232,11 +245,12 @@ func Summarize(traces []ptrace.Traces) Summary {
 		return cmp.Or(cmp.Compare(boolInt(a.Caller == Unknown), boolInt(b.Caller == Unknown)),
 			cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Deployment, b.Deployment))
 	})
-	for name, r := range regions {
-		d := durations[name]
-		r.P50, r.P95, r.Max = percentile(d, 50), percentile(d, 95), percentile(d, 100)
-		r.TimeToFirstP50 = percentile(firstChunks[name], 50)
-		s.Regions = append(s.Regions, *r)
+	for _, r := range regions {
+		row, d := r.row, r.durations
+		row.Calls, row.Streams = len(d), len(r.firstChunks)
+		row.P50, row.P95, row.Max = percentile(d, 50), percentile(d, 95), percentile(d, 100)
+		row.TimeToFirstP50 = percentile(r.firstChunks, 50)
+		s.Regions = append(s.Regions, row)
 	}
 	slices.SortFunc(s.Regions, func(a, b RegionRow) int {
 		// unknown last, the busiest region first
@@ -250,6 +264,18 @@ func Summarize(traces []ptrace.Traces) Summary {
 		return cmp.Or(cmp.Compare(sourceRank(a.Source), sourceRank(b.Source)), cmp.Compare(a.Source, b.Source))
 	})
 	return s
+}
+
+// Total adds up the token rows: every call, and the tokens of those with usage.
+func (s Summary) Total() TokenRow {
+	total := TokenRow{Caller: "total"}
+	for _, r := range s.Tokens {
+		total.Calls += r.Calls
+		total.InputTokens += r.InputTokens
+		total.OutputTokens += r.OutputTokens
+		total.CachedTokens += r.CachedTokens
+	}
+	return total
 }
 
 func boolInt(b bool) int {

@@ -3,6 +3,7 @@ package summary // import "github.com/otelcol-aoai/otelcol-aoai/internal/summary
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,15 +35,10 @@ func (s Summary) Write(w io.Writer) error {
 
 	b.WriteString("\nTokens per caller and deployment\n")
 	tokens := table{align: "llrrrrr", header: []string{"caller", "deployment", "calls", "input", "output", "total", "cached"}}
-	var calls int
-	var in, out, cached int64
-	for _, r := range s.Tokens {
+	for _, r := range append(slices.Clip(s.Tokens), s.Total()) {
 		tokens.add(r.Caller, r.Deployment, num(int64(r.Calls)), num(r.InputTokens), num(r.OutputTokens),
 			num(r.InputTokens+r.OutputTokens), num(r.CachedTokens))
-		calls += r.Calls
-		in, out, cached = in+r.InputTokens, out+r.OutputTokens, cached+r.CachedTokens
 	}
-	tokens.add("total", "", num(int64(calls)), num(in), num(out), num(in+out), num(cached))
 	tokens.write(&b)
 
 	b.WriteString("\nLatency per region (gateway to model and back)\n")
