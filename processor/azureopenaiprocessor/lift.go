@@ -269,7 +269,7 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 	case resp.Usage.Present:
 		usageSource = tokens.SourceResponse
 	case stream && l.cfg.EstimateTokens && estimable(route.API):
-		l.estimate(req, resp, capture, v.requestBody)
+		l.estimate(route, req, resp, capture)
 		usageSource = tokens.SourceEstimate
 		out.estimated = true
 	}
@@ -293,17 +293,17 @@ func estimable(api genai.API) bool {
 // estimate fills resp.Usage from the tokenizer. Text and messages that the
 // first pass did not collect (because a usage chunk was expected) are read
 // again: this path only runs for streams that ended without usage.
-func (l *lifter) estimate(req *genai.Request, resp *genai.Response, captured bool, requestBody []byte) {
+func (l *lifter) estimate(route genai.Route, req *genai.Request, resp *genai.Response, captured bool) {
 	choices := resp.Choices
-	if !captured && l.request.IncludeUsage {
+	if !captured && req.IncludeUsage {
 		var again genai.Response
 		l.respR.ReadStream(l.view.responseBody, true, &again)
 		again.Finish()
 		choices = again.Choices
 	}
-	if !captured && len(requestBody) > 0 {
+	if !captured && len(l.view.requestBody) > 0 {
 		var full genai.Request
-		_ = l.reqR.Read(requestBody, genai.ClassifyPath(l.view.path()).API, true, &full)
+		_ = l.reqR.Read(l.view.requestBody, route.API, true, &full)
 		req.Messages, req.SystemInstructions, req.Tools = full.Messages, full.SystemInstructions, full.Tools
 		req.ForcedFunction, req.ToolChoiceNone = full.ForcedFunction, full.ToolChoiceNone
 	}
@@ -312,7 +312,7 @@ func (l *lifter) estimate(req *genai.Request, resp *genai.Response, captured boo
 		model = req.Model
 	}
 	if model == "" {
-		model = genai.ClassifyPath(l.view.path()).Deployment
+		model = route.Deployment
 	}
 	counter := tokens.ForModel(model)
 	resp.Usage = genai.Usage{

@@ -38,14 +38,6 @@ func detachSpan(span ptrace.Span) {
 	}
 }
 
-// detachOrigin copies every string of a held resource and scope.
-func detachOrigin(res pcommon.Resource, scope pcommon.InstrumentationScope) {
-	detachMap(res.Attributes())
-	scope.SetName(strings.Clone(scope.Name()))
-	scope.SetVersion(strings.Clone(scope.Version()))
-	detachMap(scope.Attributes())
-}
-
 // detachMap copies the string values of m. Keys need no copy: the receiver
 // builds them (constants, or a prefix joined to a header name), so they never
 // point into a body.

@@ -61,16 +61,15 @@ func newScopeKey(ss ptrace.ScopeSpans) scopeKey {
 	}
 }
 
-// spanOrigin is the shared context of pending spans.
+// spanOrigin is the shared context of pending spans. The schema URLs of the
+// resource and the scope are those of key.
 type spanOrigin struct {
-	key               originKey
-	resource          pcommon.Resource
-	resourceSchemaURL string
-	scope             pcommon.InstrumentationScope
-	scopeSchemaURL    string
-	client            client.Info
-	refs              int
-	bytes             int64
+	key      originKey
+	resource pcommon.Resource
+	scope    pcommon.InstrumentationScope
+	client   client.Info
+	refs     int
+	bytes    int64
 }
 
 // originTable interns origins; an origin lives while a pending span uses it.
@@ -95,21 +94,24 @@ func originBytes(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, fingerprint stri
 		stringBytes(s.Version()) + stringBytes(fingerprint)
 }
 
-// insert copies the resource and scope into a new origin.
+// insert copies the resource and scope, which key was made from, into a new
+// origin. The copies take the key's detached strings rather than cloning the
+// same ones again.
 func (t *originTable) insert(key originKey, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, info client.Info, bytes int64) *spanOrigin {
 	key = key.detached()
 	o := &spanOrigin{
-		key:               key,
-		resource:          pcommon.NewResource(),
-		resourceSchemaURL: strings.Clone(rs.SchemaUrl()),
-		scope:             pcommon.NewInstrumentationScope(),
-		scopeSchemaURL:    strings.Clone(ss.SchemaUrl()),
-		client:            info,
-		bytes:             bytes,
+		key:      key,
+		resource: pcommon.NewResource(),
+		scope:    pcommon.NewInstrumentationScope(),
+		client:   info,
+		bytes:    bytes,
 	}
 	rs.Resource().CopyTo(o.resource)
+	detachMap(o.resource.Attributes())
 	ss.Scope().CopyTo(o.scope)
-	detachOrigin(o.resource, o.scope)
+	o.scope.SetName(key.scope.name)
+	o.scope.SetVersion(key.scope.version)
+	detachMap(o.scope.Attributes())
 	t.byKey[key] = o
 	return o
 }

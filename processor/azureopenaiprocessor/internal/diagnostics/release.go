@@ -47,12 +47,12 @@ func (r *releaseSet) add(ps *pendingSpan, status Status) {
 		if !ok {
 			rs = batch.traces.ResourceSpans().AppendEmpty()
 			o.resource.CopyTo(rs.Resource())
-			rs.SetSchemaUrl(o.resourceSchemaURL)
+			rs.SetSchemaUrl(o.key.resource.schemaURL)
 			batch.resources[o.key.resource] = rs
 		}
 		ss := rs.ScopeSpans().AppendEmpty()
 		o.scope.CopyTo(ss.Scope())
-		ss.SetSchemaUrl(o.scopeSchemaURL)
+		ss.SetSchemaUrl(o.key.scope.schemaURL)
 		spans = ss.Spans()
 		batch.scopes[o.key] = spans
 	}

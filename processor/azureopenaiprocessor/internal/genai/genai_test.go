@@ -138,6 +138,17 @@ func TestResponsesStreamEvents(t *testing.T) {
 	assert.True(t, resp.Done)
 }
 
+// An event whose response is not an object is still a good event: the
+// reader skips that value once and goes on with the event's other members.
+func TestResponsesStreamEventWithNonObjectResponse(t *testing.T) {
+	body := "data: {\"type\":\"response.created\",\"response\":null,\"sequence_number\":1}\n\n" +
+		"data: {\"type\":\"response.output_text.delta\",\"delta\":\"Hi\"}\n\n"
+	var r ResponseReader
+	var resp Response
+	assert.Zero(t, r.ReadStream([]byte(body), true, &resp))
+	assert.Equal(t, "Hi", string(resp.Choices[0].Text))
+}
+
 func TestResponsesIncompleteAndFilters(t *testing.T) {
 	body := `{"id":"r","status":"incomplete","incomplete_details":{"reason":"content_filter"},"output":[],
 	"content_filters":[{"blocked":true,"source_type":"completion","content_filter_results":{"violence":{"filtered":true,"severity":"high"}}}]}`

@@ -256,8 +256,7 @@ func readContent(s *jsonscan.Scanner, dst []Part) []Part {
 			case "image_url":
 				// Chat: {"url": ...}; Responses: a plain string.
 				if s.Peek() == jsonscan.String {
-					v, _ := s.Str()
-					p.URI = string(v)
+					s.StoreStr(&p.URI)
 				} else {
 					for range s.Member("url") {
 						s.StoreStr(&p.URI)

@@ -133,14 +133,16 @@ func (r *ResponseReader) readTopLevel(resp *Response, stream bool) {
 		case "item":
 			r.readResponsesItem(resp, eventType)
 		case "response":
-			// Responses API stream events wrap the response object.
-			if stream && s.EnterObject() {
+			// Responses API stream events wrap the response object. (EnterObject
+			// skips a value of another kind itself: skipping again would eat
+			// the rest of the event.)
+			if !stream {
+				s.Skip()
+			} else if s.EnterObject() {
 				r.readTopLevel(resp, false)
 				if eventType == "response.completed" || eventType == "response.incomplete" || eventType == "response.failed" {
 					resp.Done = true
 				}
-			} else {
-				s.Skip()
 			}
 		default:
 			s.Skip()
@@ -396,8 +398,7 @@ func readError(s *jsonscan.Scanner, resp *Response) {
 		case "code":
 			switch s.Peek() {
 			case jsonscan.String:
-				v, _ := s.Str()
-				resp.Error.Code = string(v)
+				s.StoreStr(&resp.Error.Code)
 			case jsonscan.Number:
 				resp.Error.Code = string(s.Raw())
 			default:

@@ -58,17 +58,6 @@ func (s *Scanner) Reset(data []byte) {
 // Err returns ErrSyntax once the scanner met malformed input.
 func (s *Scanner) Err() error { return s.err }
 
-// Offset returns how many bytes were consumed.
-func (s *Scanner) Offset() int { return s.pos }
-
-// Rest returns the bytes not yet consumed.
-func (s *Scanner) Rest() []byte {
-	if s.pos >= len(s.data) {
-		return nil
-	}
-	return s.data[s.pos:]
-}
-
 func (s *Scanner) fail() {
 	if s.err == nil {
 		s.err = ErrSyntax
