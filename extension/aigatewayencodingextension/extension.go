@@ -38,7 +38,7 @@ func newEncodingExtension(cfg *Config, set extension.Settings) (*encodingExtensi
 			ScopeName:    metadata.ScopeName,
 		}),
 		telemetry: telemetry,
-		warnings:  newRateLimitedWarnings(set.Logger, warningInterval, nil),
+		warnings:  newRateLimitedWarnings(set.Logger, nil),
 	}, nil
 }
 

@@ -225,7 +225,7 @@ func TestPartialMessagesWarnAtARateLimit(t *testing.T) {
 	core, logs := observer.New(zap.WarnLevel)
 	clock := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	ext := newTestExtension(t, createDefaultConfig().(*Config), nil)
-	ext.warnings = newRateLimitedWarnings(zap.New(core), warningInterval, func() time.Time { return clock })
+	ext.warnings = newRateLimitedWarnings(zap.New(core), func() time.Time { return clock })
 
 	partial := []byte(record("a") + "\n" + badStatusRecord("b"))
 	for _, step := range []time.Duration{0, time.Second, 5 * time.Second, 10 * time.Second} {

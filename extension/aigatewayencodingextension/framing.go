@@ -1,6 +1,8 @@
 package aigatewayencodingextension // import "github.com/otelcol-aoai/otelcol-aoai/extension/aigatewayencodingextension"
 
 import (
+	"strings"
+
 	"github.com/otelcol-aoai/otelcol-aoai/internal/exchange"
 )
 
@@ -42,21 +44,9 @@ func decodeMessage(dec *exchange.Decoder, message []byte, framing string) (excha
 // hasSeveralLines reports whether text has something other than white space
 // on a line after its first non-blank one.
 func hasSeveralLines(text string) bool {
-	i := 0
-	for i < len(text) && isSpace(text[i]) {
-		i++
-	}
-	for i < len(text) && text[i] != '\n' {
-		i++
-	}
-	for ; i < len(text); i++ {
-		if !isSpace(text[i]) {
-			return true
-		}
-	}
-	return false
+	_, rest, found := strings.Cut(strings.TrimLeft(text, jsonSpace), "\n")
+	return found && strings.TrimLeft(rest, jsonSpace) != ""
 }
 
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
-}
+// jsonSpace is JSON's white space (RFC 8259 §2), what the decoder skips.
+const jsonSpace = " \t\r\n"

@@ -34,7 +34,6 @@ type encodingTelemetry struct {
 	builder *metadata.TelemetryBuilder
 	// The attribute sets are built once: recording costs no allocation.
 	outcomeAttrs [numOutcomes]metric.AddOption
-	reasonAttrs  [exchange.NumReasons]metric.AddOption
 }
 
 func newEncodingTelemetry(set component.TelemetrySettings) (*encodingTelemetry, error) {
@@ -45,10 +44,6 @@ func newEncodingTelemetry(set component.TelemetrySettings) (*encodingTelemetry, 
 	t := &encodingTelemetry{builder: builder}
 	for i, name := range outcomeNames {
 		t.outcomeAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", name)))
-	}
-	for i := range exchange.NumReasons {
-		reason := exchange.Reason(i).String()
-		t.reasonAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", reason)))
 	}
 	return t, nil
 }
@@ -62,11 +57,7 @@ func (t *encodingTelemetry) recordDecoded(ctx context.Context, n int) {
 }
 
 func (t *encodingTelemetry) recordRejected(ctx context.Context, byReason *[exchange.NumReasons]int) {
-	for reason, n := range byReason {
-		if n > 0 {
-			t.builder.ExtensionAiGatewayEncodingRecordsRejected.Add(ctx, int64(n), t.reasonAttrs[reason])
-		}
-	}
+	exchange.CountRejected(ctx, t.builder.ExtensionAiGatewayEncodingRecordsRejected, byReason)
 }
 
 func (t *encodingTelemetry) shutdown() {

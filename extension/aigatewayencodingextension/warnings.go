@@ -14,9 +14,8 @@ const warningInterval = 10 * time.Second
 // rateLimitedWarnings writes at most one warning per interval and says how
 // many were held back since the last one.
 type rateLimitedWarnings struct {
-	logger   *zap.Logger
-	interval time.Duration
-	now      func() time.Time
+	logger *zap.Logger
+	now    func() time.Time
 
 	mu         sync.Mutex
 	last       time.Time
@@ -25,11 +24,11 @@ type rateLimitedWarnings struct {
 
 // newRateLimitedWarnings returns a limiter; now is the clock (nil: the
 // wall clock), injectable so that tests need not sleep.
-func newRateLimitedWarnings(logger *zap.Logger, interval time.Duration, now func() time.Time) *rateLimitedWarnings {
+func newRateLimitedWarnings(logger *zap.Logger, now func() time.Time) *rateLimitedWarnings {
 	if now == nil {
 		now = time.Now
 	}
-	return &rateLimitedWarnings{logger: logger, interval: interval, now: now}
+	return &rateLimitedWarnings{logger: logger, now: now}
 }
 
 // warn logs msg with the record counts of one message and its first record
@@ -38,7 +37,7 @@ func newRateLimitedWarnings(logger *zap.Logger, interval time.Duration, now func
 func (w *rateLimitedWarnings) warn(msg string, kept, leftOut int, firstError error) {
 	w.mu.Lock()
 	now := w.now()
-	if !w.last.IsZero() && now.Sub(w.last) < w.interval {
+	if !w.last.IsZero() && now.Sub(w.last) < warningInterval {
 		w.suppressed++
 		w.mu.Unlock()
 		return

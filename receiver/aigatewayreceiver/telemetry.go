@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
 
 	"github.com/otelcol-aoai/otelcol-aoai/internal/exchange"
 	"github.com/otelcol-aoai/otelcol-aoai/receiver/aigatewayreceiver/internal/metadata"
@@ -15,8 +13,6 @@ import (
 // counts per request, never a log line per record.
 type receiverTelemetry struct {
 	builder *metadata.TelemetryBuilder
-	// reasonAttrs are built once: recording a rejection costs no allocation.
-	reasonAttrs [exchange.NumReasons]metric.AddOption
 }
 
 func newReceiverTelemetry(set component.TelemetrySettings) (*receiverTelemetry, error) {
@@ -24,12 +20,7 @@ func newReceiverTelemetry(set component.TelemetrySettings) (*receiverTelemetry, 
 	if err != nil {
 		return nil, err
 	}
-	t := &receiverTelemetry{builder: builder}
-	for i := range exchange.NumReasons {
-		reason := exchange.Reason(i).String()
-		t.reasonAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", reason)))
-	}
-	return t, nil
+	return &receiverTelemetry{builder: builder}, nil
 }
 
 func (t *receiverTelemetry) recordBodySize(ctx context.Context, n int) {
@@ -43,11 +34,7 @@ func (t *receiverTelemetry) recordAccepted(ctx context.Context, n int) {
 }
 
 func (t *receiverTelemetry) recordRejected(ctx context.Context, byReason *[exchange.NumReasons]int) {
-	for reason, n := range byReason {
-		if n > 0 {
-			t.builder.ReceiverAiGatewayRecordsRejected.Add(ctx, int64(n), t.reasonAttrs[reason])
-		}
-	}
+	exchange.CountRejected(ctx, t.builder.ReceiverAiGatewayRecordsRejected, byReason)
 }
 
 func (t *receiverTelemetry) shutdown() {
