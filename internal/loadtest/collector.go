@@ -20,6 +20,8 @@ type Collector struct {
 	log  *os.File
 	done chan struct{}
 	err  error // exit status, once done is closed
+	// health is the health_check extension's URL.
+	health string
 }
 
 // CollectorSpec says how to start a collector.
@@ -57,7 +59,7 @@ func StartCollector(ctx context.Context, spec CollectorSpec) (*Collector, error)
 	if err != nil {
 		return nil, err
 	}
-	c := &Collector{log: log, done: make(chan struct{})}
+	c := &Collector{log: log, done: make(chan struct{}), health: fmt.Sprintf("http://127.0.0.1:%d/", spec.HealthPort)}
 	c.cmd = exec.Command(spec.Binary, "--config", path)
 	c.cmd.Dir = spec.Dir
 	c.cmd.Env = append(os.Environ(), spec.Env...)
@@ -72,7 +74,6 @@ func StartCollector(ctx context.Context, spec CollectorSpec) (*Collector, error)
 		close(c.done)
 	}()
 
-	health := fmt.Sprintf("http://127.0.0.1:%d/", spec.HealthPort)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		select {
@@ -83,7 +84,7 @@ func StartCollector(ctx context.Context, spec CollectorSpec) (*Collector, error)
 			return nil, ctx.Err()
 		default:
 		}
-		if healthy(health) {
+		if healthy(c.health) {
 			return c, nil
 		}
 		if time.Now().After(deadline) {
@@ -104,6 +105,9 @@ func healthy(url string) bool {
 	resp.Body.Close()
 	return resp.StatusCode == http.StatusOK
 }
+
+// Healthy reports whether the process runs and its health check answers 200.
+func (c *Collector) Healthy() bool { return c.Running() && healthy(c.health) }
 
 // PID is the process id.
 func (c *Collector) PID() int { return c.cmd.Process.Pid }

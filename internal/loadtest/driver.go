@@ -72,34 +72,25 @@ func (l *answerLog) snapshot() (statuses map[int]int64, refusals, withRetry, err
 type Ledger struct {
 	mu    sync.Mutex
 	acked map[string]time.Time
-	given map[string]bool
 }
 
 // NewLedger makes an empty ledger.
-func NewLedger() *Ledger { return &Ledger{acked: map[string]time.Time{}, given: map[string]bool{}} }
+func NewLedger() *Ledger { return &Ledger{acked: map[string]time.Time{}} }
 
 // OnOutcome is the replay callback: a batch answered 200 with every record
 // accepted is acknowledged.
 func (l *Ledger) OnOutcome(o replay.Outcome) {
+	if o.Status != http.StatusOK || o.Accepted != int64(len(o.Records)) {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, r := range o.Records {
 		id := recordIDOf(r)
-		if o.Status == http.StatusOK && o.Accepted == int64(len(o.Records)) {
-			if _, seen := l.acked[id]; !seen {
-				l.acked[id] = o.At
-			}
-			continue
+		if _, seen := l.acked[id]; !seen {
+			l.acked[id] = o.At
 		}
-		l.given[id] = true
 	}
-}
-
-// GivenUp counts records whose batch was not acknowledged.
-func (l *Ledger) GivenUp() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.given)
 }
 
 // Acked returns the acknowledged record ids and when each was acknowledged.
@@ -123,18 +114,19 @@ func recordIDOf(record []byte) string {
 	return id
 }
 
-// scrapeMetric reads one metric's value (summed over its series) from the
-// collector's Prometheus endpoint; ok is false when it is not there.
-func scrapeMetric(port int, name string) (value float64, ok bool) {
+// scrapeMetrics reads the collector's Prometheus endpoint in one request:
+// each metric's value summed over its series. A metric not there reads 0.
+func scrapeMetrics(port int) map[string]float64 {
+	values := map[string]float64{}
 	client := http.Client{Timeout: 5 * time.Second}
 	resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", port))
 	if err != nil {
-		return 0, false
+		return values
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return 0, false
+		return values
 	}
 	for line := range strings.Lines(string(raw)) {
 		if strings.HasPrefix(line, "#") {
@@ -145,16 +137,29 @@ func scrapeMetric(port int, name string) (value float64, ok bool) {
 			continue
 		}
 		base, _, _ := strings.Cut(metric, "{")
-		if base != name {
-			continue
-		}
 		var v float64
 		if _, err := fmt.Sscan(strings.Fields(val)[0], &v); err == nil {
-			value += v
-			ok = true
+			values[base] += v
 		}
 	}
-	return value, ok
+	return values
+}
+
+// savePprof saves what the pprof extension serves at /debug/pprof/<what>
+// (a CPU profile, the heap) to path; it returns path, or "" when nothing was
+// saved: a profile is an aid to the report, not a figure it checks.
+func savePprof(port int, what, path string, timeout time.Duration) string {
+	client := http.Client{Timeout: timeout}
+	resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/%s", port, what))
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK || os.WriteFile(path, raw, 0o644) != nil {
+		return ""
+	}
+	return path
 }
 
 // driverCPU is this process's own CPU time, to show what the load cost.

@@ -65,14 +65,7 @@ func ExporterDown(ctx context.Context, o FaultOptions) *FaultResult {
 			return err
 		}
 		r.logf("exporter down (port %d closed); %d records at %.0f/s, queue_size %d on file_storage", r.params.SinkPort, count, rate, queueSize)
-		done := make(chan replay.Summary, 1)
-		go func() {
-			s, _ := replay.Run(ctx, replay.Options{
-				URL: r.url(), Record: func(n int) []byte { return r.mix.Record(n, time.Now()) }, Count: count, Rate: rate,
-				Concurrency: 8, MaxRetries: 1000, MaxBackoff: 5 * time.Second, Client: r.client, OnOutcome: r.ledger.OnOutcome,
-			})
-			done <- s
-		}()
+		done := r.replayInBackground(ctx, replay.Options{Count: count, Rate: rate, Concurrency: 8, MaxRetries: 1000, MaxBackoff: 5 * time.Second})
 		// Wait for the first refusals, let the sender back off a while, then
 		// bring the backend up.
 		deadline := time.Now().Add(90 * time.Second)
@@ -86,7 +79,7 @@ func ExporterDown(ctx context.Context, o FaultOptions) *FaultResult {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		queueFull, _ := scrapeMetric(r.params.MetricsPort, "otelcol_exporter_queue_size")
+		queueFull := scrapeMetrics(r.params.MetricsPort)["otelcol_exporter_queue_size"]
 		ackedWhileDown := len(r.ledger.Acked())
 		r.logf("refusing: queue size %.0f, %d records acknowledged; backend stays down 15 s more", queueFull, ackedWhileDown)
 		time.Sleep(15 * time.Second)
@@ -99,8 +92,7 @@ func ExporterDown(ctx context.Context, o FaultOptions) *FaultResult {
 		if !r.waitArrived(ctx, 3*time.Minute) {
 			r.logf("not every acknowledged record arrived within 3 minutes")
 		}
-		stopErr := r.col.Stop(time.Minute)
-		r.sink.WaitQuiet(ctx, time.Second, 10*time.Second)
+		stopErr := r.stop(ctx)
 		d := compareDelivery(r.ledger.Acked(), r.sink.Arrivals(), r.mix.sentBy(count))
 
 		res.figure("queue size when refusals began", "%.0f of %d", queueFull, queueSize)
@@ -122,10 +114,7 @@ func ExporterDown(ctx context.Context, o FaultOptions) *FaultResult {
 		if d.Missing > 0 || d.Unknown > 0 || d.IDsDiffer > 0 {
 			failures = append(failures, fmt.Errorf("%d acknowledged records never exported %v, %d unknown, %d with different span ids", d.Missing, d.MissingIDs, d.Unknown, d.IDsDiffer))
 		}
-		if stopErr != nil {
-			failures = append(failures, fmt.Errorf("stop: %w", stopErr))
-		}
-		return errors.Join(failures...)
+		return errors.Join(append(failures, stopErr)...)
 	}()
 	return res.done(err)
 }
@@ -158,14 +147,7 @@ func killPersisted(ctx context.Context, o FaultOptions, res *FaultResult) error 
 	if err := r.start(ctx); err != nil {
 		return err
 	}
-	done := make(chan replay.Summary, 1)
-	go func() {
-		s, _ := replay.Run(ctx, replay.Options{
-			URL: r.url(), Record: func(n int) []byte { return r.mix.Record(n, time.Now()) }, Count: count, Rate: rate,
-			Concurrency: 8, MaxRetries: 1000, MaxBackoff: time.Second, Client: r.client, OnOutcome: r.ledger.OnOutcome,
-		})
-		done <- s
-	}()
+	done := r.replayInBackground(ctx, replay.Options{Count: count, Rate: rate, Concurrency: 8, MaxRetries: 1000, MaxBackoff: time.Second})
 	time.Sleep(10 * time.Second)
 	r.col.Kill()
 	before := r.ledger.Acked()
@@ -182,15 +164,9 @@ func killPersisted(ctx context.Context, o FaultOptions, res *FaultResult) error 
 	if !r.waitArrived(ctx, 3*time.Minute) {
 		r.logf("not every acknowledged record arrived within 3 minutes")
 	}
-	stopErr := r.col.Stop(time.Minute)
-	r.sink.WaitQuiet(ctx, time.Second, 10*time.Second)
+	stopErr := r.stop(ctx)
 	arrivals := r.sink.Arrivals()
-	lostBefore := 0
-	for id := range before {
-		if _, ok := arrivals[id]; !ok {
-			lostBefore++
-		}
-	}
+	lostBefore := countMissing(before, arrivals)
 	d := compareDelivery(r.ledger.Acked(), arrivals, r.mix.sentBy(count))
 	res.figure("join off: acknowledged before the kill / exported after the restart", "%d / %d", len(before), len(before)-lostBefore)
 	res.figure("join off: all acknowledged / exported / exported twice (same span id)", "%d / %d / %d", d.Acked, d.Arrived, d.Duplicated)
@@ -206,10 +182,7 @@ func killPersisted(ctx context.Context, o FaultOptions, res *FaultResult) error 
 	if sum.Failed > 0 {
 		failures = append(failures, fmt.Errorf("replay gave up on %d records: %s", sum.Failed, sum.LastError))
 	}
-	if stopErr != nil {
-		failures = append(failures, fmt.Errorf("stop: %w", stopErr))
-	}
-	return errors.Join(failures...)
+	return errors.Join(append(failures, stopErr)...)
 }
 
 // killWithJoin: rows arrive rowDelay after the call, so spans wait in the
@@ -235,17 +208,10 @@ func killWithJoin(ctx context.Context, o FaultOptions, res *FaultResult) error {
 		return err
 	}
 	plan := newRowPlan(fake, r.mix, rowDelay, rowDelay)
-	done := make(chan replay.Summary, 1)
-	go func() {
-		s, _ := replay.Run(ctx, replay.Options{
-			URL: r.url(), Record: plan.record, Count: count, Rate: rate,
-			Concurrency: 8, MaxRetries: 1000, MaxBackoff: time.Second, Client: r.client, OnOutcome: r.ledger.OnOutcome,
-		})
-		done <- s
-	}()
+	done := r.replayInBackground(ctx, replay.Options{Record: plan.record, Count: count, Rate: rate, Concurrency: 8, MaxRetries: 1000, MaxBackoff: time.Second})
 	time.Sleep(45 * time.Second)
 	ackedBeforeScrape := len(r.ledger.Acked())
-	pending, _ := scrapeMetric(r.params.MetricsPort, "otelcol_processor_azure_openai_diagnostics_pending_spans")
+	pending := scrapeMetrics(r.params.MetricsPort)["otelcol_processor_azure_openai_diagnostics_pending_spans"]
 	r.col.Kill()
 	killedAt := time.Now()
 	before := r.ledger.Acked()
@@ -262,8 +228,7 @@ func killWithJoin(ctx context.Context, o FaultOptions, res *FaultResult) error {
 	// join two more polls, then stop: shutdown releases the rest.
 	time.Sleep(rowDelay + 3*poll)
 	r.waitArrived(ctx, 30*time.Second)
-	stopErr := r.col.Stop(time.Minute)
-	r.sink.WaitQuiet(ctx, time.Second, 10*time.Second)
+	stopErr := r.stop(ctx)
 	arrivals := r.sink.Arrivals()
 
 	// A span acknowledged well before the kill had its row found and left the
@@ -310,10 +275,7 @@ func killWithJoin(ctx context.Context, o FaultOptions, res *FaultResult) error {
 	if lateLost == 0 && late > 0 {
 		r.logf("no span of the pending buffer was lost: the kill came between polls that had emptied it")
 	}
-	if stopErr != nil {
-		failures = append(failures, fmt.Errorf("stop: %w", stopErr))
-	}
-	return errors.Join(failures...)
+	return errors.Join(append(failures, stopErr)...)
 }
 
 // LogAnalyticsDown: the workspace answers 500, 429 with Retry-After, or not at
@@ -360,10 +322,7 @@ func LogAnalyticsDown(ctx context.Context, o FaultOptions) *FaultResult {
 		r.logf("workspace failing for %s (500, 429 Retry-After 30 s, hang; timeout %s); %s of records at %.0f/s; max_wait %s",
 			window, timeout, phase1, rate, maxWait)
 		n1 := int(rate * phase1.Seconds())
-		sum1, err := replay.Run(ctx, replay.Options{
-			URL: r.url(), Record: plan.record, Count: n1, Rate: rate, Concurrency: 4,
-			MaxRetries: 100, MaxBackoff: 5 * time.Second, Client: r.client, OnOutcome: r.ledger.OnOutcome,
-		})
+		sum1, err := r.replay(ctx, replay.Options{Record: plan.record, Count: n1, Rate: rate, Concurrency: 4, MaxRetries: 100, MaxBackoff: 5 * time.Second})
 		if err != nil {
 			return err
 		}
@@ -374,16 +333,14 @@ func LogAnalyticsDown(ctx context.Context, o FaultOptions) *FaultResult {
 		r.logf("workspace healthy again after %d failed queries; 30 s of records that must join", len(queries))
 
 		n2 := int(rate * 30)
-		sum2, err := replay.Run(ctx, replay.Options{
-			URL: r.url(), Record: func(n int) []byte { return plan.record(n1 + n) }, Count: n2, Rate: rate, Concurrency: 4,
-			MaxRetries: 100, MaxBackoff: 5 * time.Second, Client: r.client, OnOutcome: r.ledger.OnOutcome,
+		sum2, err := r.replay(ctx, replay.Options{
+			Record: func(n int) []byte { return plan.record(n1 + n) }, Count: n2, Rate: rate, Concurrency: 4, MaxRetries: 100, MaxBackoff: 5 * time.Second,
 		})
 		if err != nil {
 			return err
 		}
 		r.waitArrived(ctx, 2*poll+30*time.Second)
-		stopErr := r.col.Stop(time.Minute)
-		r.sink.WaitQuiet(ctx, time.Second, 10*time.Second)
+		stopErr := r.stop(ctx)
 		arrivals := r.sink.Arrivals()
 		acked := r.ledger.Acked()
 		d := compareDelivery(acked, arrivals, r.mix.sentBy(n1+n2))
@@ -442,10 +399,7 @@ func LogAnalyticsDown(ctx context.Context, o FaultOptions) *FaultResult {
 		if fake.MaxConcurrentQueries() > 5 {
 			failures = append(failures, fmt.Errorf("%d queries at once, over the API's 5", fake.MaxConcurrentQueries()))
 		}
-		if stopErr != nil {
-			failures = append(failures, fmt.Errorf("stop: %w", stopErr))
-		}
-		return errors.Join(failures...)
+		return errors.Join(append(failures, stopErr)...)
 	}()
 	return res.done(err)
 }

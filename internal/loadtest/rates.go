@@ -285,7 +285,8 @@ func runStep(ctx context.Context, o RatesOptions, sink *Sink, sinkPort int, p Pi
 	profileDone := make(chan string, 1)
 	if profile {
 		go func() {
-			profileDone <- saveProfile(ports[2], filepath.Join(o.OutDir, "profile-"+name+".pprof"), 20*time.Second)
+			const seconds = 20
+			profileDone <- savePprof(ports[2], fmt.Sprintf("profile?seconds=%d", seconds), filepath.Join(o.OutDir, "profile-"+name+".pprof"), (seconds+30)*time.Second)
 		}()
 	} else {
 		profileDone <- ""
@@ -342,26 +343,4 @@ func runStep(ctx context.Context, o RatesOptions, sink *Sink, sinkPort int, p Pi
 	res.Sustained = rate > 0 && sum.Failed == 0 && sum.Rejected == 0 && res.Refused == 0 &&
 		res.AcceptedRate >= 0.98*rate && sum.Latency.P99 < time.Second && res.Exported == acceptedTotal
 	return res, nil
-}
-
-// saveProfile fetches a CPU profile from the pprof extension.
-func saveProfile(port int, path string, d time.Duration) string {
-	client := http.Client{Timeout: d + 30*time.Second}
-	resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d", port, int(d.Seconds())))
-	if err != nil {
-		return ""
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return ""
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		return ""
-	}
-	return path
 }

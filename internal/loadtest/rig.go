@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/otelcol-aoai/otelcol-aoai/internal/fakeloganalytics"
+	"github.com/otelcol-aoai/otelcol-aoai/internal/replay"
 )
 
 // Common are the settings every scenario shares.
@@ -92,6 +93,40 @@ func (r *rig) url() string {
 	return fmt.Sprintf("http://127.0.0.1:%d/v1/exchanges", r.params.ReceiverPort)
 }
 
+// replay sends o to the rig's receiver through its counting client, with
+// acknowledgements going to its ledger; without Record or Records it sends
+// the mix, each record started when it is sent.
+func (r *rig) replay(ctx context.Context, o replay.Options) (replay.Summary, error) {
+	o.URL, o.Client, o.OnOutcome = r.url(), r.client, r.ledger.OnOutcome
+	if o.Record == nil && o.Records == nil {
+		o.Record = func(n int) []byte { return r.mix.Record(n, time.Now()) }
+	}
+	return replay.Run(ctx, o)
+}
+
+// replayInBackground is replay while the scenario breaks things; the summary
+// comes when the run ends.
+func (r *rig) replayInBackground(ctx context.Context, o replay.Options) <-chan replay.Summary {
+	done := make(chan replay.Summary, 1)
+	go func() {
+		s, _ := r.replay(ctx, o)
+		done <- s
+	}()
+	return done
+}
+
+// stop stops the collector with SIGINT and waits for the sink to go quiet.
+// The error is one of the scenario's failures; nil when the collector stopped
+// cleanly, which errors.Join drops.
+func (r *rig) stop(ctx context.Context) error {
+	err := r.col.Stop(time.Minute)
+	r.sink.WaitQuiet(ctx, time.Second, 10*time.Second)
+	if err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	return nil
+}
+
 // close stops what is still running.
 func (r *rig) close() {
 	if r.col != nil && r.col.Running() {
@@ -150,19 +185,49 @@ func compareDelivery(acked map[string]time.Time, arrivals map[string]Arrival, se
 func (r *rig) waitArrived(ctx context.Context, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
-		acked, arrivals := r.ledger.Acked(), r.sink.Arrivals()
-		missing := 0
-		for id := range acked {
-			if _, ok := arrivals[id]; !ok {
-				missing++
-			}
-		}
-		if missing == 0 {
+		if countMissing(r.ledger.Acked(), r.sink.Arrivals()) == 0 {
 			return true
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
 	return false
+}
+
+// countMissing counts the acknowledged records that did not reach the sink.
+func countMissing(acked map[string]time.Time, arrivals map[string]Arrival) int {
+	missing := 0
+	for id := range acked {
+		if _, ok := arrivals[id]; !ok {
+			missing++
+		}
+	}
+	return missing
+}
+
+// every calls tick every d until tick returns false or stop is called; stop
+// returns once tick no longer runs, so that what tick wrote can be read, and
+// may be called again (deferred for the early returns).
+func every(d time.Duration, tick func() bool) (stop func()) {
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			}
+			if !tick() {
+				return
+			}
+		}
+	})
+	return sync.OnceFunc(func() {
+		close(quit)
+		wg.Wait()
+	})
 }
 
 // sentBy reports whether id is the id of a record of this mix below n.

@@ -14,6 +14,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/otelcol-aoai/otelcol-aoai/internal/summary"
 )
 
 // Attribute names the sink reads from exported spans.
@@ -32,8 +34,7 @@ type Sink struct {
 	// keys counts spans per attribute key, to compare what two pipelines wrote.
 	countKeys bool
 
-	spans    atomic.Int64
-	requests atomic.Int64
+	spans atomic.Int64
 
 	mu       sync.Mutex
 	arrivals map[string]*Arrival
@@ -98,7 +99,6 @@ func (s *Sink) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.spans.Store(0)
-	s.requests.Store(0)
 	s.arrivals = map[string]*Arrival{}
 	s.keys = map[string]int64{}
 }
@@ -189,7 +189,6 @@ func (s *Sink) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sink) count(td ptrace.Traces) {
-	s.requests.Add(1)
 	n := int64(td.SpanCount())
 	if !s.track && !s.countKeys {
 		s.spans.Add(n)
@@ -198,35 +197,31 @@ func (s *Sink) count(td ptrace.Traces) {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, rs := range td.ResourceSpans().All() {
-		for _, ss := range rs.ScopeSpans().All() {
-			for _, span := range ss.Spans().All() {
-				attrs := span.Attributes()
-				if s.countKeys {
-					for k := range attrs.All() {
-						s.keys[k]++
-					}
-				}
-				if !s.track {
-					continue
-				}
-				id, ok := attrs.Get(recordIDAttribute)
-				if !ok {
-					continue
-				}
-				a := s.arrivals[id.Str()]
-				if a == nil {
-					a = &Arrival{First: now, TraceID: span.TraceID(), SpanID: span.SpanID()}
-					s.arrivals[id.Str()] = a
-				} else if a.TraceID != span.TraceID() || a.SpanID != span.SpanID() {
-					a.IDsDiffer = true
-				}
-				a.Count++
-				a.Last = now
-				if st, ok := attrs.Get(diagStatusAttribute); ok {
-					a.Status = st.Str()
-				}
+	for span := range summary.Spans([]ptrace.Traces{td}) {
+		attrs := span.Attributes()
+		if s.countKeys {
+			for k := range attrs.All() {
+				s.keys[k]++
 			}
+		}
+		if !s.track {
+			continue
+		}
+		id, ok := attrs.Get(recordIDAttribute)
+		if !ok {
+			continue
+		}
+		a := s.arrivals[id.Str()]
+		if a == nil {
+			a = &Arrival{First: now, TraceID: span.TraceID(), SpanID: span.SpanID()}
+			s.arrivals[id.Str()] = a
+		} else if a.TraceID != span.TraceID() || a.SpanID != span.SpanID() {
+			a.IDsDiffer = true
+		}
+		a.Count++
+		a.Last = now
+		if st, ok := attrs.Get(diagStatusAttribute); ok {
+			a.Status = st.Str()
 		}
 	}
 	// Counted last, under the lock: a reader that saw n spans sees their arrivals.

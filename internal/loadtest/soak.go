@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/otelcol-aoai/otelcol-aoai/internal/replay"
@@ -95,69 +92,56 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 
 	start := time.Now()
 	cpu0, _ := r.col.Stats()
-	var samplesMu sync.Mutex
-	stopSampling := make(chan struct{})
-	var sampling sync.WaitGroup
-	var accepted, lastLog int64
-	sampling.Go(func() {
-		t := time.NewTicker(5 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-stopSampling:
-				return
-			case <-t.C:
-			}
-			st, err := r.col.Stats()
-			if err != nil {
-				continue
-			}
-			pending, _ := scrapeMetric(r.params.MetricsPort, "otelcol_processor_azure_openai_diagnostics_pending_spans")
-			pendingBytes, _ := scrapeMetric(r.params.MetricsPort, "otelcol_processor_azure_openai_diagnostics_pending_bytes")
-			s := Sample{
-				At: time.Since(start).Seconds(), RSSMiB: MiB(st.RSS), CPUSeconds: (st.CPU - cpu0.CPU).Seconds(),
-				PendingSpans: pending, PendingMiB: pendingBytes / (1 << 20), Accepted: int64(len(r.ledger.Acked())), Exported: r.sink.Spans(),
-			}
-			samplesMu.Lock()
-			rep.Samples = append(rep.Samples, s)
-			samplesMu.Unlock()
-			if s.At-float64(lastLog) >= 60 {
-				lastLog = int64(s.At)
-				r.logf("%4.0fs RSS %.0f MiB, pending %.0f spans (%.0f MiB by its estimate), accepted %d, exported %d",
-					s.At, s.RSSMiB, s.PendingSpans, s.PendingMiB, s.Accepted, s.Exported)
-			}
+	// rep.Samples is written by the sampler alone until it is stopped.
+	var lastLog int64
+	stopSampling := every(5*time.Second, func() bool {
+		st, err := r.col.Stats()
+		if err != nil {
+			return true
 		}
+		metrics := scrapeMetrics(r.params.MetricsPort)
+		pending := metrics["otelcol_processor_azure_openai_diagnostics_pending_spans"]
+		pendingBytes := metrics["otelcol_processor_azure_openai_diagnostics_pending_bytes"]
+		s := Sample{
+			At: time.Since(start).Seconds(), RSSMiB: MiB(st.RSS), CPUSeconds: (st.CPU - cpu0.CPU).Seconds(),
+			PendingSpans: pending, PendingMiB: pendingBytes / (1 << 20), Accepted: int64(len(r.ledger.Acked())), Exported: r.sink.Spans(),
+		}
+		rep.Samples = append(rep.Samples, s)
+		if s.At-float64(lastLog) >= 60 {
+			lastLog = int64(s.At)
+			r.logf("%4.0fs RSS %.0f MiB, pending %.0f spans (%.0f MiB by its estimate), accepted %d, exported %d",
+				s.At, s.RSSMiB, s.PendingSpans, s.PendingMiB, s.Accepted, s.Exported)
+		}
+		return true
 	})
+	defer stopSampling()
 
-	sum, err := replay.Run(ctx, replay.Options{
-		URL: r.url(), Record: plan.record, Count: count, Rate: o.Rate, Concurrency: 8, Duration: o.Duration,
-		MaxRetries: 100, MaxBackoff: 5 * time.Second, Client: r.client, OnOutcome: r.ledger.OnOutcome,
+	sum, err := r.replay(ctx, replay.Options{
+		Record: plan.record, Count: count, Rate: o.Rate, Concurrency: 8, Duration: o.Duration, MaxRetries: 100, MaxBackoff: 5 * time.Second,
 	})
 	if err != nil {
 		return rep, err
 	}
 	rep.Summary = sum
-	accepted = sum.Accepted
 	loadEnd := time.Since(start)
 	// Where the memory is, for the report: the heap when the load stopped.
-	rep.HeapProfile = saveHeapProfile(r.params.PprofPort, filepath.Join(r.dir, "heap-at-load-end.pprof"))
+	rep.HeapProfile = savePprof(r.params.PprofPort, "heap", filepath.Join(r.dir, "heap-at-load-end.pprof"), 30*time.Second)
 	before, _ := r.col.Stats()
 	rep.PeakRSSMiB = MiB(before.PeakRSS)
-	if accepted > 0 {
-		rep.CPUPer1000 = (before.CPU - cpu0.CPU).Seconds() / float64(accepted) * 1000
+	if sum.Accepted > 0 {
+		rep.CPUPer1000 = (before.CPU - cpu0.CPU).Seconds() / float64(sum.Accepted) * 1000
 	}
 
 	// One more poll, so that rows that became visible in the last interval
 	// are looked up, then stop: shutdown releases every span still held.
 	time.Sleep(o.PollInterval + 5*time.Second)
 	stopAt := time.Now()
-	close(stopSampling)
-	sampling.Wait()
+	stopSampling()
 	// Spans in: what the receiver took (the replay's acknowledgements miss
 	// requests cancelled in flight when the load stopped).
-	spansIn, _ := scrapeMetric(r.params.MetricsPort, "otelcol_receiver_accepted_spans")
-	refused, _ := scrapeMetric(r.params.MetricsPort, "otelcol_receiver_refused_spans")
-	rep.SpansIn, rep.Refused = int64(spansIn), int64(refused)
+	metrics := scrapeMetrics(r.params.MetricsPort)
+	rep.SpansIn = int64(metrics["otelcol_receiver_accepted_spans"])
+	rep.Refused = int64(metrics["otelcol_receiver_refused_spans"])
 	r.logf("stopping the collector: %d spans pending, %d exported so far", int64(lastPending(rep.Samples)), r.sink.Spans())
 	stopErr := r.col.Stop(2 * time.Minute)
 	rep.ExitClean = stopErr == nil
@@ -181,7 +165,7 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 		rep.MaxPending = max(rep.MaxPending, s.PendingSpans)
 	}
 	rep.LateGrowth = lateGrowth(rep.Samples, loadEnd.Seconds())
-	if last := lastSample(rep.Samples, loadEnd.Seconds()); last != nil && last.PendingSpans > 0 && len(rep.Samples) > 0 {
+	if last := lastSample(rep.Samples, loadEnd.Seconds()); last != nil && last.PendingSpans > 0 {
 		rep.BytesPerSpan = (last.RSSMiB - rep.Samples[0].RSSMiB) * (1 << 20) / last.PendingSpans
 	}
 	_ = writeSamples(filepath.Join(r.dir, "samples.csv"), rep.Samples)
@@ -209,21 +193,6 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 		failures = append(failures, fmt.Errorf("RSS still grew %.0f MiB over the last fifth of the load (more than %.0f%% of the %.0f MiB peak): no plateau", rep.LateGrowth, 100*o.Plateau, rep.PeakRSSMiB))
 	}
 	return rep, errors.Join(failures...)
-}
-
-// saveHeapProfile fetches the heap profile from the pprof extension.
-func saveHeapProfile(port int, path string) string {
-	client := http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/heap", port))
-	if err != nil {
-		return ""
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK || os.WriteFile(path, raw, 0o644) != nil {
-		return ""
-	}
-	return path
 }
 
 func lastPending(samples []Sample) float64 {
