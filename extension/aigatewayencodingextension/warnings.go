@@ -1,10 +1,11 @@
 package aigatewayencodingextension // import "github.com/otelcol-aoai/otelcol-aoai/extension/aigatewayencodingextension"
 
 import (
-	"sync"
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/otelcol-aoai/otelcol-aoai/internal/logthrottle"
 )
 
 // warningInterval is the least time between two warnings: a topic full of
@@ -14,37 +15,24 @@ const warningInterval = 10 * time.Second
 // rateLimitedWarnings writes at most one warning per interval and says how
 // many were held back since the last one.
 type rateLimitedWarnings struct {
-	logger *zap.Logger
-	now    func() time.Time
-
-	mu         sync.Mutex
-	last       time.Time
-	suppressed int
+	logger   *zap.Logger
+	throttle *logthrottle.Throttle
 }
 
 // newRateLimitedWarnings returns a limiter; now is the clock (nil: the
 // wall clock), injectable so that tests need not sleep.
 func newRateLimitedWarnings(logger *zap.Logger, now func() time.Time) *rateLimitedWarnings {
-	if now == nil {
-		now = time.Now
-	}
-	return &rateLimitedWarnings{logger: logger, now: now}
+	return &rateLimitedWarnings{logger: logger, throttle: logthrottle.New(warningInterval, now)}
 }
 
 // warn logs msg with the record counts of one message and its first record
 // error, unless a warning went out less than an interval ago. The fields are
 // built only when the line is written.
 func (w *rateLimitedWarnings) warn(msg string, kept, leftOut int, firstError error) {
-	w.mu.Lock()
-	now := w.now()
-	if !w.last.IsZero() && now.Sub(w.last) < warningInterval {
-		w.suppressed++
-		w.mu.Unlock()
+	suppressed, ok := w.throttle.Allow("", 1)
+	if !ok {
 		return
 	}
-	suppressed := w.suppressed
-	w.last, w.suppressed = now, 0
-	w.mu.Unlock()
 	w.logger.Warn(msg,
 		zap.Int("records_kept", kept),
 		zap.Int("records_left_out", leftOut),
