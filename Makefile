@@ -86,7 +86,7 @@ fuzz:
 
 # Measurements of the built collector on loopback (not part of `make test`): BIN= names the
 # build to measure, LOADTEST_OUT the folder for figures, logs and profiles, LOADTEST_FLAGS,
-# SOAK_FLAGS and FAULT_FLAGS pass flags (`go run ./cmd/aoai-loadtest rates -h` lists them).
+# SOAK_FLAGS and FAULT_FLAGS pass flags (`go run ./testbed/cmd/aoai-loadtest rates -h` lists them).
 # The default BIN is built first when missing or stale, as for `make run`; another BIN must exist.
 LOADTEST_OUT ?= _loadtest
 FAULTS       ?= exporter-down kill loganalytics hostile
@@ -94,15 +94,15 @@ LOADTEST_BIN := $(if $(filter command line environment,$(origin BIN)),,$(BIN))
 
 ## loadtest: stepped rates for 60 s each, ours beside otlp+transform on the same content (~15 min)
 loadtest: | $(LOADTEST_BIN)
-	$(GO) run ./cmd/aoai-loadtest rates -bin $(BIN) -out $(LOADTEST_OUT) $(LOADTEST_FLAGS)
+	$(GO) run ./testbed/cmd/aoai-loadtest rates -bin $(BIN) -out $(LOADTEST_OUT) $(LOADTEST_FLAGS)
 
 ## soak: 10 minutes with the diagnostics join against a fake workspace, rows 3-10 min late
 soak: | $(LOADTEST_BIN)
-	$(GO) run ./cmd/aoai-loadtest soak -bin $(BIN) -out $(LOADTEST_OUT) $(SOAK_FLAGS)
+	$(GO) run ./testbed/cmd/aoai-loadtest soak -bin $(BIN) -out $(LOADTEST_OUT) $(SOAK_FLAGS)
 
 ## faults: self-checking fault scenarios (FAULTS= exporter-down kill loganalytics hostile; ~11 min)
 faults: | $(LOADTEST_BIN)
-	$(GO) run ./cmd/aoai-loadtest faults -bin $(BIN) -out $(LOADTEST_OUT) $(FAULT_FLAGS) $(FAULTS)
+	$(GO) run ./testbed/cmd/aoai-loadtest faults -bin $(BIN) -out $(LOADTEST_OUT) $(FAULT_FLAGS) $(FAULTS)
 
 clean:
 	rm -rf _build _out

@@ -22,8 +22,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/otelcol-aoai/otelcol-aoai/internal/fakeloganalytics"
-	"github.com/otelcol-aoai/otelcol-aoai/internal/recordings"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 	"github.com/otelcol-aoai/otelcol-aoai/internal/replay"
 	"github.com/otelcol-aoai/otelcol-aoai/internal/summary"
 )

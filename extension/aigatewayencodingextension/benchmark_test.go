@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 
-	"github.com/otelcol-aoai/otelcol-aoai/internal/recordings"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 )
 
 // BenchmarkDoors turns the same records into spans through this extension

@@ -7,7 +7,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-aoai/otelcol-aoai/internal/exchange"
-	"github.com/otelcol-aoai/otelcol-aoai/internal/recordings"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 )
 
 // FuzzUnmarshalTraces feeds the auto framing arbitrary messages, seeded with

@@ -17,7 +17,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-aoai/otelcol-aoai/extension/aigatewayencodingextension/internal/metadata"
-	"github.com/otelcol-aoai/otelcol-aoai/internal/recordings"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 	"github.com/otelcol-aoai/otelcol-aoai/receiver/aigatewayreceiver"
 )
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/otelcol-aoai/otelcol-aoai/internal/recordings"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 )
 
 // BenchmarkDecode decodes real recorded exchanges (the decoder alone, no

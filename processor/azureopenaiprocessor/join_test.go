@@ -16,7 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
-	"github.com/otelcol-aoai/otelcol-aoai/internal/fakeloganalytics"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
 )
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/otelcol-aoai/otelcol-aoai/internal/recordings"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 )
 
 // rawExchange is one recorded request/response pair, for the parser-level
@@ -25,7 +25,7 @@ type rawExchange struct {
 func (e rawExchange) name() string { return e.file }
 
 // readRawExchanges loads every recorded exchange with the project's loader
-// (internal/recordings), which reads the recordings in place.
+// (testbed/recordings), which reads testdata/recordings.
 func readRawExchanges(t testing.TB) []rawExchange {
 	t.Helper()
 	exs, err := recordings.LoadAll()

@@ -18,7 +18,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
-	"github.com/otelcol-aoai/otelcol-aoai/internal/recordings"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 	"github.com/otelcol-aoai/otelcol-aoai/receiver/aigatewayreceiver/internal/metadata"
 )
 

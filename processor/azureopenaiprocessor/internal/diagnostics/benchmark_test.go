@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/otelcol-aoai/otelcol-aoai/internal/fakeloganalytics"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
 )
 

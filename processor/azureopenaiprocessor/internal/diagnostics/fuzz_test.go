@@ -5,7 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/otelcol-aoai/otelcol-aoai/internal/fakeloganalytics"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 )
 
 // FuzzDecodeRecords feeds properties_s and AdditionalFields cells, which come

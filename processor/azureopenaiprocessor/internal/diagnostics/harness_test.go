@@ -19,7 +19,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/otelcol-aoai/otelcol-aoai/internal/fakeloganalytics"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
 )
 

@@ -1,0 +1,175 @@
+// Command aoai-loadtest measures the built collector on loopback and checks
+// its reliability, the way an operator runs it:
+//
+//	aoai-loadtest rates  -bin _build/otelcol-aoai    # stepped load, ours beside otlp+transform
+//	aoai-loadtest soak   -bin _build/otelcol-aoai    # 10 minutes with the diagnostics join
+//	aoai-loadtest faults -bin _build/otelcol-aoai exporter-down kill loganalytics hostile
+//
+// Each run prints its figures, writes them (JSON and Markdown) and the
+// collectors' logs under -out, and exits 1 when a property it checks fails
+// (2 for bad usage). `make loadtest`, `make soak` and `make faults` run it.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/loadtest"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: aoai-loadtest rates|soak|faults [flags] [scenario...]; -h after the mode lists its flags")
+}
+
+func run(args []string) int {
+	if len(args) == 0 {
+		usage()
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	mode, args := args[0], args[1:]
+	fs := flag.NewFlagSet(mode, flag.ContinueOnError)
+	bin := fs.String("bin", "_build/otelcol-aoai", "the built collector")
+	out := fs.String("out", "_loadtest", "folder for results, collector logs and profiles")
+	examples := fs.String("examples", "examples/records", "the example records the load is made of")
+
+	binary := func() string {
+		// The collector runs in its own folder: the path must not be relative.
+		abs, err := filepath.Abs(*bin)
+		if err != nil {
+			return *bin
+		}
+		return abs
+	}
+
+	var err error
+	switch mode {
+	case "rates":
+		o := loadtest.RatesOptions{Log: os.Stderr}
+		rates := fs.String("rates", "250,500,1000,2000,3000,4000", "paced steps, records per second")
+		fs.BoolVar(&o.Unpaced, "unpaced", true, "add an unpaced step: as fast as the collector answers")
+		fs.IntVar(&o.UnpacedConcurrency, "unpaced-concurrency", 8, "requests in flight in the unpaced step")
+		fs.DurationVar(&o.StepDuration, "step", 60*time.Second, "measured time per step and pipeline")
+		fs.DurationVar(&o.Warmup, "warmup", 5*time.Second, "warm-up before each measured step")
+		fs.IntVar(&o.Concurrency, "concurrency", 32, "most requests in flight in paced steps")
+		fs.IntVar(&o.Batch, "batch", 1, "records per request (an API Management policy posts one)")
+		fs.IntVar(&o.Pool, "pool", 1000, "distinct records cycled")
+		fs.IntVar(&o.MemoryLimitMiB, "memory-limit-mib", 1024, "memory_limiter limit_mib of both pipelines")
+		fs.Float64Var(&o.ProfileRate, "profile-rate", 1000, "save a 20-s CPU profile of each pipeline during this paced step (0: none)")
+		fs.Float64Var(&o.MinCPURatio, "min-cpu-ratio", 3, "goal: transform CPU per record / ours, at every step both sustain (0: no check)")
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		if o.Rates, err = parseRates(*rates); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		o.Binary, o.OutDir, o.Examples = binary(), *out, *examples
+		var report *loadtest.RatesReport
+		report, err = loadtest.RunRates(ctx, o)
+		if report != nil {
+			writeResults(*out, "loadtest", report, loadtest.RatesMarkdown(report, o))
+		}
+	case "soak":
+		o := loadtest.SoakOptions{}
+		fs.DurationVar(&o.Duration, "duration", 10*time.Minute, "how long the load runs")
+		fs.Float64Var(&o.Rate, "rate", 80, "records per second")
+		fs.DurationVar(&o.MinDelay, "min-delay", 3*time.Minute, "earliest a call's diagnostic rows become visible")
+		fs.DurationVar(&o.MaxDelay, "max-delay", 10*time.Minute, "latest a call's diagnostic rows become visible")
+		fs.DurationVar(&o.PollInterval, "poll-interval", 30*time.Second, "diagnostics poll_interval")
+		fs.DurationVar(&o.MaxWait, "max-wait", 15*time.Minute, "diagnostics max_wait")
+		fs.IntVar(&o.MemoryLimitMiB, "memory-limit-mib", 512, "memory_limiter limit_mib (GOMEMLIMIT is set to 80 % of it)")
+		fs.Float64Var(&o.Plateau, "plateau", 0.10, "most RSS may grow over the last fifth of the load, as a share of the peak")
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		o.Common = loadtest.Common{Binary: binary(), OutDir: *out, Examples: *examples, Log: os.Stderr}
+		var report *loadtest.SoakReport
+		report, err = loadtest.RunSoak(ctx, o)
+		if report != nil {
+			writeResults(*out, "soak", report, loadtest.SoakMarkdown(report))
+		}
+	case "faults":
+		o := loadtest.FaultOptions{}
+		fs.DurationVar(&o.LogAnalyticsWindow, "la-window", 5*time.Minute, "loganalytics: how long the workspace fails")
+		fs.DurationVar(&o.LogAnalyticsMaxWait, "la-max-wait", 2*time.Minute, "loganalytics: the join's max_wait")
+		fs.DurationVar(&o.HostileDuration, "hostile-duration", time.Minute, "hostile: how long the inputs run")
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		names := fs.Args()
+		if len(names) == 0 {
+			names = loadtest.FaultOrder
+		}
+		for _, n := range names {
+			if loadtest.Faults[n] == nil {
+				fmt.Fprintf(os.Stderr, "no scenario %q; there are %s\n", n, strings.Join(loadtest.FaultOrder, ", "))
+				return 2
+			}
+		}
+		o.Common = loadtest.Common{Binary: binary(), OutDir: *out, Examples: *examples, Log: os.Stderr}
+		machine := loadtest.Machine(o.Binary)
+		var results []*loadtest.FaultResult
+		var failed []string
+		for _, n := range names {
+			r := loadtest.Faults[n](ctx, o)
+			results = append(results, r)
+			if !r.Passed {
+				failed = append(failed, n+": "+r.Error)
+			}
+			fmt.Fprintf(os.Stderr, "%s: %s\n", n, map[bool]string{true: "PASS", false: "FAIL"}[r.Passed])
+		}
+		_ = os.MkdirAll(*out, 0o755)
+		writeResults(*out, "faults-"+strings.Join(names, "-"), results, loadtest.FaultsMarkdown(results, machine))
+		if len(failed) > 0 {
+			err = fmt.Errorf("%s", strings.Join(failed, "\n"))
+		}
+	default:
+		usage()
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		return 1
+	}
+	fmt.Fprintln(os.Stderr, "PASS")
+	return 0
+}
+
+func parseRates(s string) ([]float64, error) {
+	var rates []float64
+	for _, f := range strings.Split(s, ",") {
+		if strings.TrimSpace(f) == "" {
+			continue
+		}
+		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || r <= 0 {
+			return nil, fmt.Errorf("-rates: %q is not a positive rate", f)
+		}
+		rates = append(rates, r)
+	}
+	return rates, nil
+}
+
+// writeResults writes name.json and name.md under out and prints the Markdown.
+func writeResults(out, name string, v any, markdown string) {
+	if raw, err := json.MarshalIndent(v, "", "  "); err == nil {
+		_ = os.WriteFile(filepath.Join(out, name+".json"), raw, 0o644)
+	}
+	_ = os.WriteFile(filepath.Join(out, name+".md"), []byte(markdown), 0o644)
+	fmt.Println(markdown)
+}

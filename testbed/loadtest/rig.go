@@ -1,0 +1,346 @@
+package loadtest // import "github.com/otelcol-aoai/otelcol-aoai/testbed/loadtest"
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
+	"github.com/otelcol-aoai/otelcol-aoai/internal/replay"
+)
+
+// Common are the settings every scenario shares.
+type Common struct {
+	Binary   string
+	OutDir   string
+	Examples string
+	Log      io.Writer
+}
+
+// rig is one scenario's collector, sink and ports.
+type rig struct {
+	c       Common
+	name    string
+	dir     string
+	params  ConfigParams
+	env     []string
+	sink    *Sink
+	col     *Collector
+	mix     *Mix
+	ledger  *Ledger
+	answers *answerLog
+	client  *http.Client
+}
+
+// newRig reserves ports, makes the sink (not started) and the mix.
+func newRig(c Common, name string, params ConfigParams, concurrency int) (*rig, error) {
+	ports, err := FreePorts(5)
+	if err != nil {
+		return nil, err
+	}
+	params.ReceiverPort, params.HealthPort, params.PprofPort, params.MetricsPort, params.SinkPort =
+		ports[0], ports[1], ports[2], ports[3], ports[4]
+	if params.MemoryLimitMiB == 0 {
+		params.MemoryLimitMiB, params.SpikeLimitMiB = 512, 128
+	}
+	dir, err := filepath.Abs(filepath.Join(c.OutDir, name))
+	if err != nil {
+		return nil, err
+	}
+	_ = os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if params.Persistent {
+		params.StorageDir = filepath.Join(dir, "queue")
+	}
+	mix, err := NewMix(c.Examples)
+	if err != nil {
+		return nil, err
+	}
+	client := httpClient(concurrency, 30*time.Second)
+	answers := newAnswerLog(client.Transport)
+	client.Transport = answers
+	return &rig{
+		c: c, name: name, dir: dir, params: params, mix: mix, ledger: NewLedger(), answers: answers, client: client,
+		sink: NewSink(fmt.Sprintf("127.0.0.1:%d", params.SinkPort), true, false),
+		// The Go runtime's soft limit at 80 % of the memory limiter's, as the
+		// collector's documentation advises.
+		env: []string{fmt.Sprintf("GOMEMLIMIT=%dMiB", params.MemoryLimitMiB*8/10)},
+	}, nil
+}
+
+func (r *rig) start(ctx context.Context) error {
+	cfg, err := Config(r.params)
+	if err != nil {
+		return err
+	}
+	r.col, err = StartCollector(ctx, CollectorSpec{
+		Binary: r.c.Binary, Dir: r.dir, Config: cfg, Env: r.env, HealthPort: r.params.HealthPort,
+	})
+	return err
+}
+
+func (r *rig) url() string {
+	return fmt.Sprintf("http://127.0.0.1:%d/v1/exchanges", r.params.ReceiverPort)
+}
+
+// replay sends o to the rig's receiver through its counting client, with
+// acknowledgements going to its ledger; without Record or Records it sends
+// the mix, each record started when it is sent.
+func (r *rig) replay(ctx context.Context, o replay.Options) (replay.Summary, error) {
+	o.URL, o.Client, o.OnOutcome = r.url(), r.client, r.ledger.OnOutcome
+	if o.Record == nil && o.Records == nil {
+		o.Record = func(n int) []byte { return r.mix.Record(n, time.Now()) }
+	}
+	return replay.Run(ctx, o)
+}
+
+// replayInBackground is replay while the scenario breaks things; the summary
+// comes when the run ends.
+func (r *rig) replayInBackground(ctx context.Context, o replay.Options) <-chan replay.Summary {
+	done := make(chan replay.Summary, 1)
+	go func() {
+		s, _ := r.replay(ctx, o)
+		done <- s
+	}()
+	return done
+}
+
+// stop stops the collector with SIGINT and waits for the sink to go quiet.
+// The error is one of the scenario's failures; nil when the collector stopped
+// cleanly, which errors.Join drops.
+func (r *rig) stop(ctx context.Context) error {
+	err := r.col.Stop(time.Minute)
+	r.sink.WaitQuiet(ctx, time.Second, 10*time.Second)
+	if err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	return nil
+}
+
+// close stops what is still running.
+func (r *rig) close() {
+	if r.col != nil && r.col.Running() {
+		r.col.Kill()
+	}
+	r.sink.Stop()
+}
+
+func (r *rig) logf(format string, args ...any) {
+	logf(r.c.Log, "%s: "+format, append([]any{r.name}, args...)...)
+}
+
+// delivery compares the acknowledged records with what reached the sink.
+type delivery struct {
+	Acked      int `json:"acked"`
+	Arrived    int `json:"arrived"`
+	Missing    int `json:"missing"`
+	Duplicated int `json:"duplicated"` // acked records that arrived more than once
+	// IDsDiffer counts records whose copies had different span ids: a
+	// duplicate no backend can recognise.
+	IDsDiffer int `json:"ids_differ"`
+	// Unknown counts spans of records that were never sent.
+	Unknown    int      `json:"unknown"`
+	MissingIDs []string `json:"missing_ids,omitempty"`
+}
+
+func compareDelivery(acked map[string]time.Time, arrivals map[string]Arrival, sentIDs func(string) bool) delivery {
+	d := delivery{Acked: len(acked)}
+	for id := range acked {
+		a, ok := arrivals[id]
+		if !ok {
+			d.Missing++
+			if len(d.MissingIDs) < 10 {
+				d.MissingIDs = append(d.MissingIDs, id)
+			}
+			continue
+		}
+		d.Arrived++
+		if a.Count > 1 {
+			d.Duplicated++
+		}
+	}
+	for id, a := range arrivals {
+		if a.IDsDiffer {
+			d.IDsDiffer++
+		}
+		if _, ok := acked[id]; !ok && !sentIDs(id) {
+			d.Unknown++
+		}
+	}
+	sort.Strings(d.MissingIDs)
+	return d
+}
+
+// waitArrived waits until every acknowledged record reached the sink.
+func (r *rig) waitArrived(ctx context.Context, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if countMissing(r.ledger.Acked(), r.sink.Arrivals()) == 0 {
+			return true
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return false
+}
+
+// countMissing counts the acknowledged records that did not reach the sink.
+func countMissing(acked map[string]time.Time, arrivals map[string]Arrival) int {
+	missing := 0
+	for id := range acked {
+		if _, ok := arrivals[id]; !ok {
+			missing++
+		}
+	}
+	return missing
+}
+
+// every calls tick every d until tick returns false or stop is called; stop
+// returns once tick no longer runs, so that what tick wrote can be read, and
+// may be called again (deferred for the early returns).
+func every(d time.Duration, tick func() bool) (stop func()) {
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			}
+			if !tick() {
+				return
+			}
+		}
+	})
+	return sync.OnceFunc(func() {
+		close(quit)
+		wg.Wait()
+	})
+}
+
+// sentBy reports whether id is the id of a record of this mix below n.
+func (m *Mix) sentBy(n int) func(string) bool {
+	return func(id string) bool {
+		var salt uint32
+		var i int
+		if _, err := fmt.Sscanf(id, "%08x-0000-4000-8000-%012x", &salt, &i); err != nil {
+			return false
+		}
+		return salt == m.salt && i < n
+	}
+}
+
+// Workspace is the fake Log Analytics workspace of the join scenarios.
+const (
+	fakeWorkspace = "5f0c9a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f"
+	fakeToken     = "loadtest-token-for-the-fake-workspace"
+)
+
+// startWorkspace starts the fake workspace and writes its CA file.
+func startWorkspace(dir string) (*fakeloganalytics.Server, string, error) {
+	fake := fakeloganalytics.New(fakeloganalytics.Options{WorkspaceID: fakeWorkspace, Token: fakeToken})
+	ca := filepath.Join(dir, "workspace-ca.pem")
+	if err := fake.WriteCACertFile(ca); err != nil {
+		fake.Close()
+		return nil, "", err
+	}
+	return fake, ca, nil
+}
+
+func joinParams(fake *fakeloganalytics.Server, ca string, poll, maxWait, timeout time.Duration) *JoinParams {
+	return &JoinParams{
+		Workspace: fakeWorkspace, Endpoint: fake.URL(), CAFile: ca, Token: fakeToken,
+		PollInterval: poll, MaxWait: maxWait, Timeout: timeout,
+	}
+}
+
+// rowPlan adds each sent record's diagnostic-log rows to the workspace, to
+// become visible after a delay drawn from [minDelay, maxDelay].
+type rowPlan struct {
+	fake               *fakeloganalytics.Server
+	mix                *Mix
+	minDelay, maxDelay time.Duration
+
+	mu        sync.Mutex
+	available map[string]time.Time // record id -> when its rows become visible
+}
+
+func newRowPlan(fake *fakeloganalytics.Server, mix *Mix, minDelay, maxDelay time.Duration) *rowPlan {
+	return &rowPlan{fake: fake, mix: mix, minDelay: minDelay, maxDelay: maxDelay, available: map[string]time.Time{}}
+}
+
+// record is a replay.Options.Record function: record n, started now, with
+// its rows planned.
+func (p *rowPlan) record(n int) []byte {
+	now := time.Now()
+	delay := p.minDelay
+	if p.maxDelay > p.minDelay {
+		delay += rand.N(p.maxDelay - p.minDelay)
+	}
+	at := now.Add(delay)
+	p.mu.Lock()
+	p.available[p.mix.RecordID(n)] = at
+	p.mu.Unlock()
+	p.fake.AddRows(diagnosticRows(p.mix.RequestID(n), now, at)...)
+	return p.mix.Record(n, now)
+}
+
+func (p *rowPlan) availableAt() map[string]time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]time.Time, len(p.available))
+	for k, v := range p.available {
+		out[k] = v
+	}
+	return out
+}
+
+// diagnosticRows are the two rows Azure OpenAI writes for a chat call.
+func diagnosticRows(requestID string, at, available time.Time) []fakeloganalytics.Row {
+	return []fakeloganalytics.Row{{
+		TimeGenerated: at, Category: "RequestResponse", CorrelationID: requestID,
+		OperationName: "ChatCompletions_Create", DurationMs: 1021, ResultSignature: "200", ResultType: "Succeeded",
+		CallerIPAddress: "203.0.113.***", Event: "ShoeboxCallResult", Resource: "CONTOSO-SWE",
+		Properties:  `{"apiName":"Azure OpenAI API version 2024-10-21","requestTime":0,"requestLength":1842,"responseTime":0,"responseLength":2211,"objectId":"5b6a7c8d-9e0f-41a2-b3c4-d5e6f7a8b9c0","streamType":"Non-Streaming","modelDeploymentName":"gpt-4o","modelName":"gpt-4o","modelVersion":"2024-11-20"}`,
+		AvailableAt: available,
+	}, {
+		TimeGenerated: at, Category: "AzureOpenAIRequestUsage", CorrelationID: requestID,
+		OperationName: "ChatCompletions_Create", ResultSignature: "200", Event: "ShoeboxAzureOpenAIRequestUsage", Resource: "CONTOSO-SWE",
+		Properties:  `{"modelDeploymentName":"gpt-4o","modelName":"gpt-4o","modelVersion":"2024-11-20","promptTokens":[1843],"generatedTokens":[41],"cachedTokens":[1536]}`,
+		AvailableAt: available,
+	}}
+}
+
+// statusCounts counts arrivals by azure.openai.diagnostics.status.
+func statusCounts(arrivals map[string]Arrival) map[string]int {
+	out := map[string]int{}
+	for _, a := range arrivals {
+		s := a.Status
+		if s == "" {
+			s = "(none)"
+		}
+		out[s]++
+	}
+	return out
+}
+
+func fmtCounts[K comparable, V int | int64](m map[K]V) string {
+	parts := make([]string, 0, len(m))
+	for k, v := range m {
+		parts = append(parts, fmt.Sprintf("%v: %d", k, v))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
+}
