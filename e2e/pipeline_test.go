@@ -22,10 +22,10 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
-	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 	"github.com/otelcol-aoai/otelcol-aoai/internal/replay"
 	"github.com/otelcol-aoai/otelcol-aoai/internal/summary"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 )
 
 const (
@@ -58,7 +58,7 @@ type e2eRecord struct {
 // Log Analytics) -> file exporter for spans, and the Grafana example's
 // signal_to_metrics block -> file exporter (delta) and delta_to_cumulative ->
 // prometheus_remote_write to a local endpoint. It replays every recorded
-// exchange of ../shared/recordings and the sample records, then checks spans,
+// exchange of testdata/recordings and the sample records, then checks spans,
 // hand-picked attribute values, token sums, credentials, the Grafana
 // dashboard's queries and the shutdown.
 func TestPipelineEndToEnd(t *testing.T) {
@@ -241,7 +241,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	t.Logf("end-to-end run: %s", time.Since(started).Round(100*time.Millisecond))
 }
 
-// loadE2ERecords returns every recorded exchange of ../shared/recordings and
+// loadE2ERecords returns every recorded exchange of testdata/recordings and
 // the sample records of examples/records, each with credentials the test
 // plants (subscription key, cookie, API key or bearer token, set-cookie, a
 // key in the URL), and every credential value the records carry.
@@ -638,7 +638,7 @@ func checkHandPickedSpans(t *testing.T, spans map[string]ptrace.Span) {
 		assert.NotContains(t, a, "gen_ai.usage.input_tokens")
 	})
 
-	// From ../shared/recordings, read off the cassette by hand: the completion
+	// From testdata/recordings, read off the cassette by hand: the completion
 	// (not the prompt) was filtered for hate; the call itself succeeded.
 	t.Run("recording: completion filtered for hate", func(t *testing.T) {
 		const id = "openllmetry/test_chat_content_filtering.yaml#0"

@@ -17,8 +17,8 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-aoai/otelcol-aoai/extension/aigatewayencodingextension/internal/metadata"
-	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 	"github.com/otelcol-aoai/otelcol-aoai/receiver/aigatewayreceiver"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 )
 
 // httpDoor is a running ai_gateway receiver: the other door, to compare with.

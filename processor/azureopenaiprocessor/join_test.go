@@ -16,8 +16,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
-	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 )
 
 // TestJoinThroughFactory wires the diagnostics join the way the collector

@@ -18,8 +18,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
-	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 	"github.com/otelcol-aoai/otelcol-aoai/receiver/aigatewayreceiver/internal/metadata"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from what the receiver produces")

@@ -50,8 +50,9 @@ func MalformedJSON() Fault { return Fault{Malformed: true} }
 // Hang is an answer that never comes.
 func Hang() Fault { return Fault{Hang: true} }
 
-// defaultErrorCode is the code the API uses for each status (formats.md §4.2,
-// the API's errors page).
+// defaultErrorCode is the code the API uses for each status (the Log
+// Analytics API's errors page, MicrosoftDocs/azure-monitor-docs
+// articles/azure-monitor/logs/api/errors.md).
 func defaultErrorCode(status int) (code, message string) {
 	switch status {
 	case http.StatusBadRequest:
@@ -74,7 +75,7 @@ func defaultErrorCode(status int) (code, message string) {
 }
 
 // errorBody is the OneAPI error object the API answers failures with; the shape
-// of shared/recordings/azure-sdk-for-go/TestQueryWorkspace_BasicQueryFailure.json.
+// of testdata/recordings/azure-sdk-for-go/TestQueryWorkspace_BasicQueryFailure.json.
 type errorBody struct {
 	Error errorObject `json:"error"`
 }
@@ -104,7 +105,7 @@ type innerError struct {
 }
 
 // partialErrorObject is the error part of a 200 partial answer, the shape of
-// shared/recordings/azure-sdk-for-go/TestQueryWorkspace_PartialError.json.
+// testdata/recordings/azure-sdk-for-go/TestQueryWorkspace_PartialError.json.
 func partialErrorObject() *errorObject {
 	return &errorObject{
 		Code:    "PartialError",

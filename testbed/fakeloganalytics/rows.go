@@ -7,7 +7,8 @@ import (
 )
 
 // Row is one row of the AzureDiagnostics table, as Azure OpenAI writes it
-// (shared/reference/formats.md §3.3).
+// (columns: Microsoft's AzureDiagnostics table reference,
+// MicrosoftDocs/azure-reference-other azure-monitor-ref/tables/azurediagnostics.md).
 type Row struct {
 	TimeGenerated   time.Time
 	Category        string // RequestResponse, AzureOpenAIRequestUsage, Audit, Trace
@@ -80,7 +81,10 @@ const additionalFieldsColumn = "AdditionalFields"
 
 // workspaceSchema is the AzureDiagnostics schema of one workspace. A workspace
 // at the 500-column limit moves further fields into the AdditionalFields
-// property bag (formats.md §3.3); overflow names the fields this one moved.
+// property bag (the AzureDiagnostics table reference: "If the total number of
+// columns is at or above 500, the excess data is added to a dynamic property
+// bag column called AdditionalFields"); overflow names the fields this one
+// moved.
 type workspaceSchema struct {
 	overflow []string
 }
@@ -141,7 +145,9 @@ func (s *workspaceSchema) allColumns() []projection {
 	return out
 }
 
-// encodeCell renders a value the way the query API does (formats.md §4.2):
+// encodeCell renders a value the way the query API does (the Log Analytics
+// API's response-format page, and Azure/azure-sdk-for-go
+// sdk/monitor/azquery/testdata/recordings/TestQueryWorkspace_BasicQuerySuccess.json):
 // datetime as an ISO string, long as a JSON number, dynamic as a JSON-encoded
 // string (parsed again by the reader), null as null.
 func encodeCell(typ string, v any) any {

@@ -38,8 +38,10 @@ func (c tokenCredential) GetToken(context.Context, policy.TokenRequestOptions) (
 	return azcore.AccessToken{Token: string(c), ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
 
-// newClient is the real SDK client, pointed at the fake over TLS (the recipe
-// of shared/reference/formats.md §4.6).
+// newClient is the real SDK client, pointed at the fake over TLS: the SDK's
+// bearer-token policy refuses credentials over plain http whatever
+// InsecureAllowCredentialWithHTTP says, and azquery's endpoint must include
+// "/v1".
 func newClient(t *testing.T, s *Server, token string, httpClient *http.Client) *azquery.LogsClient {
 	t.Helper()
 	client, err := azquery.NewLogsClient(tokenCredential(token), &azquery.LogsClientOptions{ClientOptions: azcore.ClientOptions{

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/internal/replay"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 )
 
 // FaultResult is the outcome of one fault scenario.

@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/internal/replay"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 )
 
 // Common are the settings every scenario shares.

@@ -1,7 +1,7 @@
 // Package recordings turns the real recorded Azure OpenAI / OpenAI HTTP
-// exchanges in ../shared/recordings into exchange records (the JSON of
-// design/record-format.md), so that every test suite of the project can
-// replay real traffic through the same door a gateway uses.
+// exchanges kept in testdata/recordings into exchange records (the JSON
+// format described in the receiver's README), so that every test suite of
+// the project can replay real traffic through the same door a gateway uses.
 //
 // It reads every cassette shape found there: VCR.py YAML (header values as
 // lists or scalars, bodies as strings or gzip !!binary), the legacy vcrpy
@@ -9,8 +9,9 @@
 // Python-tagged YAML keys (multidict istr), Datadog JSON cassettes and Azure
 // test-proxy JSON (stream bodies as arrays of SSE strings). Files that hold
 // no exchange with a model (Log Analytics answers, a body without a request,
-// a resource-log envelope) are skipped. It is for tests only: the folder is
-// read in place, never copied into the repository.
+// a resource-log envelope) are skipped. It is for tests only and never ships
+// in the collector; testdata/recordings/MANIFEST.md names each file's source
+// and licence.
 package recordings // import "github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 
 import (
@@ -18,12 +19,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 )
 
-// EnvDir overrides where the recordings are read from.
+// EnvDir overrides where the recordings are read from (another set of
+// cassettes in the same shapes); unset, testdata/recordings of the module is
+// read.
 const EnvDir = "OTELCOL_AOAI_RECORDINGS"
 
 // Header is one recorded header with its values, as recorded (name case
@@ -58,7 +60,7 @@ type Exchange struct {
 }
 
 // Dir returns the recordings folder: $OTELCOL_AOAI_RECORDINGS, else
-// ../shared/recordings beside the module root.
+// testdata/recordings at the module root.
 func Dir() (string, error) {
 	if dir := os.Getenv(EnvDir); dir != "" {
 		return checkDir(dir)
@@ -67,27 +69,21 @@ func Dir() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return checkDir(filepath.Join(root, "..", "shared", "recordings"))
+	return checkDir(filepath.Join(root, "testdata", "recordings"))
 }
 
 func checkDir(dir string) (string, error) {
 	info, err := os.Stat(dir)
 	if err != nil || !info.IsDir() {
-		return "", fmt.Errorf("recordings folder %s not found: the tests read the shared recordings in place "+
-			"(../shared/recordings beside the module root, or set %s)", dir, EnvDir)
+		return "", fmt.Errorf("recordings folder %s not found (testdata/recordings at the module root, or set %s)",
+			dir, EnvDir)
 	}
 	return filepath.Clean(dir), nil
 }
 
-// moduleRoot finds the folder of go.mod, from this source file if the build
-// kept its path, else from the working directory up.
+// moduleRoot finds the folder of go.mod from the working directory up: go
+// test runs each package in its own folder, all of them inside the module.
 func moduleRoot() (string, error) {
-	if _, file, _, ok := runtime.Caller(0); ok {
-		root := filepath.Join(filepath.Dir(file), "..", "..")
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			return root, nil
-		}
-	}
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
