@@ -160,7 +160,7 @@ func exampleKafkaReceiver(t *testing.T, broker *kafkaBroker) (map[string]any, st
 
 // groupMember is one collector of the consumer group.
 type groupMember struct {
-	*collector
+	*runningCollector
 	metricsPort int
 }
 
@@ -197,7 +197,7 @@ func startGroupMember(t *testing.T, receiver map[string]any, name string) *group
 	}
 	data, err := yaml.Marshal(config)
 	require.NoError(t, err)
-	return &groupMember{collector: startCollector(t, string(data), healthPort), metricsPort: metricsPort}
+	return &groupMember{runningCollector: startCollector(t, string(data), healthPort), metricsPort: metricsPort}
 }
 
 // waitForRecords waits until every expected record id is in the members'

@@ -3,7 +3,6 @@ package loadtest
 import (
 	"bytes"
 	"net/http"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/otelcol-aoai/otelcol-aoai/internal/exchange"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/collector"
 )
 
 func TestMixRecordsAreValidDistinctAndSized(t *testing.T) {
@@ -90,15 +90,8 @@ func toStrings(v []any) []string {
 	return out
 }
 
-func TestReadProcStatsOfItself(t *testing.T) {
-	s, err := ReadProcStats(os.Getpid())
-	require.NoError(t, err)
-	assert.Positive(t, s.RSS)
-	assert.GreaterOrEqual(t, s.PeakRSS, s.RSS)
-}
-
 func TestSinkTracksRecords(t *testing.T) {
-	port, err := FreePort()
+	port, err := collector.FreePort()
 	require.NoError(t, err)
 	sink := NewSink("127.0.0.1:"+itoa(port), true, true)
 	require.NoError(t, sink.Start())

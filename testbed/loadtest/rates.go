@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/otelcol-aoai/otelcol-aoai/internal/replay"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/collector"
 )
 
 // RatesOptions configure the stepped load test.
@@ -134,7 +135,7 @@ func RunRates(ctx context.Context, o RatesOptions) (*RatesReport, error) {
 	logf(o.Log, "%d distinct records, %.1f KB on average as exchange records, %.1f KB as OTLP JSON",
 		o.Pool, float64(recordBytes)/float64(o.Pool)/1000, float64(otlpBytes)/float64(o.Pool)/1000)
 
-	sinkPort, err := FreePort()
+	sinkPort, err := collector.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +231,7 @@ func runStep(ctx context.Context, o RatesOptions, sink *Sink, sinkPort int, p Pi
 	target replay.Target, rate float64, concurrency int, profile bool,
 ) (StepResult, error) {
 	res := StepResult{Pipeline: p, TargetRate: rate, Concurrency: concurrency}
-	ports, err := FreePorts(4)
+	ports, err := collector.FreePorts(4)
 	if err != nil {
 		return res, err
 	}
@@ -245,7 +246,7 @@ func runStep(ctx context.Context, o RatesOptions, sink *Sink, sinkPort int, p Pi
 	dir := filepath.Join(o.OutDir, "rates", name)
 	_ = os.RemoveAll(dir)
 	sink.Reset()
-	col, err := StartCollector(ctx, CollectorSpec{Binary: o.Binary, Dir: dir, Config: cfg, HealthPort: ports[1]})
+	col, err := collector.Start(ctx, collector.Spec{Binary: o.Binary, Dir: dir, Config: cfg, HealthPort: ports[1]})
 	if err != nil {
 		return res, err
 	}

@@ -115,3 +115,6 @@ func yesNo(b bool) string {
 	}
 	return "no"
 }
+
+// MiB formats bytes as mebibytes.
+func MiB(b int64) float64 { return float64(b) / (1 << 20) }

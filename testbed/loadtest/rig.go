@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/otelcol-aoai/otelcol-aoai/internal/replay"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/collector"
 	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 )
 
@@ -33,7 +34,7 @@ type rig struct {
 	params  ConfigParams
 	env     []string
 	sink    *Sink
-	col     *Collector
+	col     *collector.Process
 	mix     *Mix
 	ledger  *Ledger
 	answers *answerLog
@@ -42,7 +43,7 @@ type rig struct {
 
 // newRig reserves ports, makes the sink (not started) and the mix.
 func newRig(c Common, name string, params ConfigParams, concurrency int) (*rig, error) {
-	ports, err := FreePorts(5)
+	ports, err := collector.FreePorts(5)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func (r *rig) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.col, err = StartCollector(ctx, CollectorSpec{
+	r.col, err = collector.Start(ctx, collector.Spec{
 		Binary: r.c.Binary, Dir: r.dir, Config: cfg, Env: r.env, HealthPort: r.params.HealthPort,
 	})
 	return err

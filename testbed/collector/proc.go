@@ -1,4 +1,4 @@
-package loadtest // import "github.com/otelcol-aoai/otelcol-aoai/testbed/loadtest"
+package collector
 
 import (
 	"bytes"
@@ -70,6 +70,3 @@ func parseKB(v string) int64 {
 	n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 	return n << 10
 }
-
-// MiB formats bytes as mebibytes.
-func MiB(b int64) float64 { return float64(b) / (1 << 20) }
