@@ -4,7 +4,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
@@ -13,15 +12,10 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-aoai/otelcol-aoai/internal/exchange"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of the replay tests")
-
-func goldenName(file string) string {
-	name, index, _ := strings.Cut(file, "#")
-	r := strings.NewReplacer("/", "__", "[", "_", "]", "_", "(", "_", ")", "_", " ", "_")
-	return r.Replace(name) + "_" + index
-}
 
 // TestReplayRecordingsGolden replays every recorded exchange through the
 // receiver's record→span translation (internal/exchange) and this processor
@@ -45,7 +39,7 @@ func TestReplayRecordingsGolden(t *testing.T) {
 			res.Traces.ResourceSpans().At(0).Resource().CopyTo(got.ResourceSpans().AppendEmpty().Resource())
 			span.CopyTo(got.ResourceSpans().At(0).ScopeSpans().AppendEmpty().Spans().AppendEmpty())
 
-			path := filepath.Join("testdata", "golden", goldenName(ex.file)+".yaml")
+			path := filepath.Join("testdata", "golden", recordings.GoldenName(ex.file)+".yaml")
 			if *update {
 				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 				require.NoError(t, golden.WriteTraces(t, path, got))

@@ -51,7 +51,7 @@ func TestRecordingsThroughReceiver(t *testing.T) {
 			require.Equal(t, 1, td.SpanCount())
 			checkAgainstRecording(t, ex, td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0))
 
-			path := filepath.Join("testdata", "golden", goldenName(ex.Name)+".yaml")
+			path := filepath.Join("testdata", "golden", recordings.GoldenName(ex.Name)+".yaml")
 			if *update {
 				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 				require.NoError(t, golden.WriteTracesToFile(path, td))
@@ -61,10 +61,6 @@ func TestRecordingsThroughReceiver(t *testing.T) {
 			require.NoError(t, ptracetest.CompareTraces(expected, td))
 		})
 	}
-}
-
-func goldenName(name string) string {
-	return strings.NewReplacer("/", "__", "#", "_", "[", "_", "]", "_", "(", "_", ")", "_", " ", "_").Replace(name)
 }
 
 // checkAgainstRecording compares the span with the recording itself, not

@@ -70,3 +70,10 @@ func TestLoadAllReadsEveryModelExchange(t *testing.T) {
 	}
 	assert.Equal(t, want, perFile)
 }
+
+func TestGoldenName(t *testing.T) {
+	assert.Equal(t, "openllmetry__test_chat.yaml_0", GoldenName("openllmetry/test_chat.yaml#0"))
+	assert.Equal(t, "azure-sdk-for-net__BadDeploymentFails_Azure_.json_0", GoldenName("azure-sdk-for-net/BadDeploymentFails(Azure).json#0"))
+	assert.Equal(t, "elastic-otel-python__test_stream_azure_provider_chat_completions_.yaml_3",
+		GoldenName("elastic-otel-python/test_stream[azure_provider_chat_completions].yaml#3"))
+}
