@@ -54,24 +54,20 @@ func Hang() Fault { return Fault{Hang: true} }
 // Analytics API's errors page, MicrosoftDocs/azure-monitor-docs
 // articles/azure-monitor/logs/api/errors.md).
 func defaultErrorCode(status int) (code, message string) {
-	switch status {
-	case http.StatusBadRequest:
-		return "BadArgumentError", "The request had some invalid properties"
-	case http.StatusUnauthorized:
-		return "AuthenticationFailed", "Valid authentication was not provided"
-	case http.StatusForbidden:
-		return "InsufficientAccessError", "The provided credentials have insufficient access to perform the requested operation"
-	case http.StatusNotFound:
-		return "PathNotFoundError", "The requested path does not exist"
-	case http.StatusTooManyRequests:
-		return "ThrottledError", "Your request was throttled. Please retry later."
-	case http.StatusServiceUnavailable:
-		return "ServiceUnavailableError", "The service is temporarily unavailable"
-	case http.StatusGatewayTimeout:
-		return "GatewayTimeout", "The query took too long to run"
-	default:
-		return "InternalServerError", "An internal error occurred while processing your request"
+	if e, ok := errorCodes[status]; ok {
+		return e.code, e.message
 	}
+	return "InternalServerError", "An internal error occurred while processing your request"
+}
+
+var errorCodes = map[int]struct{ code, message string }{
+	http.StatusBadRequest:         {"BadArgumentError", "The request had some invalid properties"},
+	http.StatusUnauthorized:       {"AuthenticationFailed", "Valid authentication was not provided"},
+	http.StatusForbidden:          {"InsufficientAccessError", "The provided credentials have insufficient access to perform the requested operation"},
+	http.StatusNotFound:           {"PathNotFoundError", "The requested path does not exist"},
+	http.StatusTooManyRequests:    {"ThrottledError", "Your request was throttled. Please retry later."},
+	http.StatusServiceUnavailable: {"ServiceUnavailableError", "The service is temporarily unavailable"},
+	http.StatusGatewayTimeout:     {"GatewayTimeout", "The query took too long to run"},
 }
 
 // errorBody is the OneAPI error object the API answers failures with; the shape

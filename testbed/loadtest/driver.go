@@ -3,6 +3,7 @@ package loadtest // import "github.com/otelcol-aoai/otelcol-aoai/testbed/loadtes
 import (
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"strings"
@@ -97,11 +98,7 @@ func (l *Ledger) OnOutcome(o replay.Outcome) {
 func (l *Ledger) Acked() map[string]time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make(map[string]time.Time, len(l.acked))
-	for k, v := range l.acked {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(l.acked)
 }
 
 // recordIDOf finds a generated record's id: its first "id" member.

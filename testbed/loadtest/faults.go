@@ -195,13 +195,8 @@ func killWithJoin(ctx context.Context, o FaultOptions, res *FaultResult) error {
 		return err
 	}
 	defer r.close()
-	fake, ca, err := startWorkspace(r.dir)
+	fake, err := r.startJoin(poll, 5*time.Minute, 10*time.Second)
 	if err != nil {
-		return err
-	}
-	defer fake.Close()
-	r.params.Join = joinParams(fake, ca, poll, 5*time.Minute, 10*time.Second)
-	if err := r.sink.Start(); err != nil {
 		return err
 	}
 	if err := r.start(ctx); err != nil {
@@ -295,13 +290,8 @@ func LogAnalyticsDown(ctx context.Context, o FaultOptions) *FaultResult {
 			return err
 		}
 		defer r.close()
-		fake, ca, err := startWorkspace(r.dir)
+		fake, err := r.startJoin(poll, maxWait, timeout)
 		if err != nil {
-			return err
-		}
-		defer fake.Close()
-		r.params.Join = joinParams(fake, ca, poll, maxWait, timeout)
-		if err := r.sink.Start(); err != nil {
 			return err
 		}
 		// Rows are there at once: only the failures keep spans from joining.

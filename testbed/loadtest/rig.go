@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -39,6 +40,8 @@ type rig struct {
 	ledger  *Ledger
 	answers *answerLog
 	client  *http.Client
+	// fake is the Log Analytics workspace of a scenario with the join on.
+	fake *fakeloganalytics.Server
 }
 
 // newRig reserves ports, makes the sink (not started) and the mix.
@@ -134,6 +137,9 @@ func (r *rig) close() {
 		r.col.Kill()
 	}
 	r.sink.Stop()
+	if r.fake != nil {
+		r.fake.Close()
+	}
 }
 
 func (r *rig) logf(format string, args ...any) {
@@ -249,22 +255,20 @@ const (
 	fakeToken     = "loadtest-token-for-the-fake-workspace"
 )
 
-// startWorkspace starts the fake workspace and writes its CA file.
-func startWorkspace(dir string) (*fakeloganalytics.Server, string, error) {
-	fake := fakeloganalytics.New(fakeloganalytics.Options{WorkspaceID: fakeWorkspace, Token: fakeToken})
-	ca := filepath.Join(dir, "workspace-ca.pem")
-	if err := fake.WriteCACertFile(ca); err != nil {
-		fake.Close()
-		return nil, "", err
+// startJoin starts the fake workspace (closed by close), writes its CA file,
+// turns the join on with the given settings and starts the sink: what every
+// scenario with the join does before it starts the collector.
+func (r *rig) startJoin(poll, maxWait, timeout time.Duration) (*fakeloganalytics.Server, error) {
+	r.fake = fakeloganalytics.New(fakeloganalytics.Options{WorkspaceID: fakeWorkspace, Token: fakeToken})
+	ca := filepath.Join(r.dir, "workspace-ca.pem")
+	if err := r.fake.WriteCACertFile(ca); err != nil {
+		return nil, err
 	}
-	return fake, ca, nil
-}
-
-func joinParams(fake *fakeloganalytics.Server, ca string, poll, maxWait, timeout time.Duration) *JoinParams {
-	return &JoinParams{
-		Workspace: fakeWorkspace, Endpoint: fake.URL(), CAFile: ca, Token: fakeToken,
+	r.params.Join = &JoinParams{
+		Workspace: fakeWorkspace, Endpoint: r.fake.URL(), CAFile: ca, Token: fakeToken,
 		PollInterval: poll, MaxWait: maxWait, Timeout: timeout,
 	}
+	return r.fake, r.sink.Start()
 }
 
 // rowPlan adds each sent record's diagnostic-log rows to the workspace, to
@@ -301,11 +305,7 @@ func (p *rowPlan) record(n int) []byte {
 func (p *rowPlan) availableAt() map[string]time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make(map[string]time.Time, len(p.available))
-	for k, v := range p.available {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(p.available)
 }
 
 // diagnosticRows are the two rows Azure OpenAI writes for a chat call.

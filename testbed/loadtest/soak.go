@@ -73,13 +73,8 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 		return rep, err
 	}
 	defer r.close()
-	fake, ca, err := startWorkspace(r.dir)
+	fake, err := r.startJoin(o.PollInterval, o.MaxWait, 60*time.Second)
 	if err != nil {
-		return rep, err
-	}
-	defer fake.Close()
-	r.params.Join = joinParams(fake, ca, o.PollInterval, o.MaxWait, 60*time.Second)
-	if err := r.sink.Start(); err != nil {
 		return rep, err
 	}
 	if err := r.start(ctx); err != nil {
