@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/otelcol-aoai/otelcol-aoai/internal/replay"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/collector"
 )
 
 // SoakOptions configure the soak.
@@ -87,9 +88,39 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 
 	start := time.Now()
 	cpu0, _ := r.col.Stats()
-	// rep.Samples is written by the sampler alone until it is stopped.
+	stopSampling := sampleSoak(r, rep, start, cpu0)
+	defer stopSampling()
+	sum, err := r.replay(ctx, replay.Options{
+		Record: plan.record, Count: count, Rate: o.Rate, Concurrency: 8, Duration: o.Duration, MaxRetries: 100, MaxBackoff: 5 * time.Second,
+	})
+	if err != nil {
+		return rep, err
+	}
+	rep.Summary = sum
+	loadEnd := time.Since(start)
+	measureLoadEnd(r, rep, cpu0)
+
+	// One more poll, so that rows that became visible in the last interval
+	// are looked up, then stop: shutdown releases every span still held.
+	time.Sleep(o.PollInterval + 5*time.Second)
+	stopAt := time.Now()
+	stopSampling()
+	stopErr := stopSoak(ctx, r, rep)
+	judgeSoak(r, rep, plan, count, stopAt)
+	rep.LateGrowth = lateGrowth(rep.Samples, loadEnd.Seconds())
+	if last := lastSample(rep.Samples, loadEnd.Seconds()); last != nil && last.PendingSpans > 0 {
+		rep.BytesPerSpan = (last.RSSMiB - rep.Samples[0].RSSMiB) * (1 << 20) / last.PendingSpans
+	}
+	_ = writeSamples(filepath.Join(r.dir, "samples.csv"), rep.Samples)
+	return rep, soakFailures(rep, stopErr)
+}
+
+// sampleSoak looks at the collector every 5 s (memory, CPU, the join's
+// pending spans, what was accepted and exported) into rep.Samples, logging a
+// line a minute; rep.Samples is written by the sampler alone until stop.
+func sampleSoak(r *rig, rep *SoakReport, start time.Time, cpu0 collector.ProcStats) (stop func()) {
 	var lastLog int64
-	stopSampling := every(5*time.Second, func() bool {
+	return every(5*time.Second, func() bool {
 		st, err := r.col.Stats()
 		if err != nil {
 			return true
@@ -109,29 +140,22 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 		}
 		return true
 	})
-	defer stopSampling()
+}
 
-	sum, err := r.replay(ctx, replay.Options{
-		Record: plan.record, Count: count, Rate: o.Rate, Concurrency: 8, Duration: o.Duration, MaxRetries: 100, MaxBackoff: 5 * time.Second,
-	})
-	if err != nil {
-		return rep, err
-	}
-	rep.Summary = sum
-	loadEnd := time.Since(start)
-	// Where the memory is, for the report: the heap when the load stopped.
+// measureLoadEnd keeps what the collector looks like when the load stops:
+// where the memory is (a heap profile), the peak RSS, the CPU per record.
+func measureLoadEnd(r *rig, rep *SoakReport, cpu0 collector.ProcStats) {
 	rep.HeapProfile = savePprof(r.params.PprofPort, "heap", filepath.Join(r.dir, "heap-at-load-end.pprof"), 30*time.Second)
 	before, _ := r.col.Stats()
 	rep.PeakRSSMiB = MiB(before.PeakRSS)
-	if sum.Accepted > 0 {
-		rep.CPUPer1000 = (before.CPU - cpu0.CPU).Seconds() / float64(sum.Accepted) * 1000
+	if rep.Summary.Accepted > 0 {
+		rep.CPUPer1000 = (before.CPU - cpu0.CPU).Seconds() / float64(rep.Summary.Accepted) * 1000
 	}
+}
 
-	// One more poll, so that rows that became visible in the last interval
-	// are looked up, then stop: shutdown releases every span still held.
-	time.Sleep(o.PollInterval + 5*time.Second)
-	stopAt := time.Now()
-	stopSampling()
+// stopSoak counts the spans the receiver took and refused, stops the
+// collector and waits for the sink to go quiet; the error is the stop's.
+func stopSoak(ctx context.Context, r *rig, rep *SoakReport) error {
 	// Spans in: what the receiver took (the replay's acknowledgements miss
 	// requests cancelled in flight when the load stopped).
 	metrics := scrapeMetrics(r.params.MetricsPort)
@@ -141,14 +165,20 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 	stopErr := r.col.Stop(2 * time.Minute)
 	rep.ExitClean = stopErr == nil
 	r.sink.WaitQuiet(ctx, time.Second, 30*time.Second)
+	rep.SpansOut = r.sink.Spans()
+	return stopErr
+}
 
+// judgeSoak compares what was acknowledged with what arrived: delivery,
+// diagnostics statuses, and the spans that should have been joined.
+func judgeSoak(r *rig, rep *SoakReport, plan *rowPlan, count int, stopAt time.Time) {
 	arrivals, acked := r.sink.Arrivals(), r.ledger.Acked()
 	rep.Delivery = compareDelivery(acked, arrivals, r.mix.sentBy(count))
 	rep.Statuses = statusCounts(arrivals)
 	// A span must be joined when its rows were visible for a whole poll
 	// interval (and a margin) before the collector was stopped.
 	for id, at := range plan.availableAt() {
-		if _, ok := acked[id]; !ok || at.After(stopAt.Add(-o.PollInterval-15*time.Second)) {
+		if _, ok := acked[id]; !ok || at.After(stopAt.Add(-rep.Options.PollInterval-15*time.Second)) {
 			continue
 		}
 		rep.ShouldJoin++
@@ -159,12 +189,11 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 	for _, s := range rep.Samples {
 		rep.MaxPending = max(rep.MaxPending, s.PendingSpans)
 	}
-	rep.LateGrowth = lateGrowth(rep.Samples, loadEnd.Seconds())
-	if last := lastSample(rep.Samples, loadEnd.Seconds()); last != nil && last.PendingSpans > 0 {
-		rep.BytesPerSpan = (last.RSSMiB - rep.Samples[0].RSSMiB) * (1 << 20) / last.PendingSpans
-	}
-	_ = writeSamples(filepath.Join(r.dir, "samples.csv"), rep.Samples)
+}
 
+// soakFailures lists the properties the soak broke.
+func soakFailures(rep *SoakReport, stopErr error) error {
+	o, sum, d := rep.Options, rep.Summary, rep.Delivery
 	var failures []error
 	if !rep.ExitClean {
 		failures = append(failures, fmt.Errorf("collector did not stop cleanly: %v", stopErr))
@@ -172,8 +201,6 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 	if sum.Failed > 0 || sum.Rejected > 0 {
 		failures = append(failures, fmt.Errorf("replay: %d failed, %d rejected (%s)", sum.Failed, sum.Rejected, sum.LastError))
 	}
-	d := rep.Delivery
-	rep.SpansOut = r.sink.Spans()
 	if d.Missing > 0 || d.Duplicated > 0 || d.Unknown > 0 || d.IDsDiffer > 0 || rep.SpansIn != rep.SpansOut {
 		failures = append(failures, fmt.Errorf("spans in %d (receiver), spans out %d: of %d acknowledged %d missing %v, %d duplicated, %d unknown",
 			rep.SpansIn, rep.SpansOut, d.Acked, d.Missing, d.MissingIDs, d.Duplicated, d.Unknown))
@@ -187,7 +214,7 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 	if rep.LateGrowth > o.Plateau*rep.PeakRSSMiB {
 		failures = append(failures, fmt.Errorf("RSS still grew %.0f MiB over the last fifth of the load (more than %.0f%% of the %.0f MiB peak): no plateau", rep.LateGrowth, 100*o.Plateau, rep.PeakRSSMiB))
 	}
-	return rep, errors.Join(failures...)
+	return errors.Join(failures...)
 }
 
 func lastPending(samples []Sample) float64 {
