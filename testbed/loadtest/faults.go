@@ -230,47 +230,62 @@ func killWithJoin(ctx context.Context, o FaultOptions, res *FaultResult) error {
 	// buffer for the persistent queue; one acknowledged within the window was
 	// still in the buffer.
 	window := rowDelay + 2*poll + 5*time.Second
-	var early, earlyLost, late, lateLost, after, afterLost int
-	for id, at := range r.ledger.Acked() {
-		_, arrived := arrivals[id]
-		switch {
-		case at.After(killedAt):
-			after++
-			if !arrived {
-				afterLost++
-			}
-		case at.Before(killedAt.Add(-window)):
-			early++
-			if !arrived {
-				earlyLost++
-			}
-		default:
-			late++
-			if !arrived {
-				lateLost++
-			}
-		}
-	}
+	l := countKillLosses(r.ledger.Acked(), arrivals, killedAt, window)
 	res.figure("join on: spans pending at the last scrape before the kill (+ acknowledged since)", "%.0f (+%d)", pending, len(before)-ackedBeforeScrape)
-	res.figure(fmt.Sprintf("join on: acknowledged more than %s before the kill / lost", window), "%d / %d", early, earlyLost)
-	res.figure(fmt.Sprintf("join on: acknowledged in the last %s before the kill / lost (the pending buffer)", window), "%d / %d", late, lateLost)
-	res.figure("join on: acknowledged after the restart / lost", "%d / %d", after, afterLost)
+	res.figure(fmt.Sprintf("join on: acknowledged more than %s before the kill / lost", window), "%d / %d", l.early, l.earlyLost)
+	res.figure(fmt.Sprintf("join on: acknowledged in the last %s before the kill / lost (the pending buffer)", window), "%d / %d", l.late, l.lateLost)
+	res.figure("join on: acknowledged after the restart / lost", "%d / %d", l.after, l.afterLost)
 	res.figure("join on: replay", "%s", sum)
-
-	var failures []error
-	if earlyLost > 0 {
-		failures = append(failures, fmt.Errorf("%d spans that had left the join buffer before the kill were lost", earlyLost))
-	}
-	if earlyLost+lateLost > bufferBound {
-		failures = append(failures, fmt.Errorf("%d spans lost, more than the %d the join buffer can have held", earlyLost+lateLost, bufferBound))
-	}
-	if afterLost > 0 {
-		failures = append(failures, fmt.Errorf("%d spans acknowledged after the restart were lost", afterLost))
-	}
-	if lateLost == 0 && late > 0 {
+	if l.lateLost == 0 && l.late > 0 {
 		r.logf("no span of the pending buffer was lost: the kill came between polls that had emptied it")
 	}
-	return errors.Join(append(failures, stopErr)...)
+	return errors.Join(l.failures(bufferBound), stopErr)
+}
+
+// killLosses counts the acknowledged spans of the kill with the join, and
+// the lost ones, by when they were acknowledged: well before the kill (their
+// rows found, out of the buffer), in the last window before it (still in the
+// buffer), after the restart.
+type killLosses struct {
+	early, earlyLost, late, lateLost, after, afterLost int
+}
+
+func countKillLosses(acked map[string]time.Time, arrivals map[string]Arrival, killedAt time.Time, window time.Duration) killLosses {
+	var l killLosses
+	for id, at := range acked {
+		_, arrived := arrivals[id]
+		lost := 0
+		if !arrived {
+			lost = 1
+		}
+		switch {
+		case at.After(killedAt):
+			l.after++
+			l.afterLost += lost
+		case at.Before(killedAt.Add(-window)):
+			l.early++
+			l.earlyLost += lost
+		default:
+			l.late++
+			l.lateLost += lost
+		}
+	}
+	return l
+}
+
+// failures: only the buffer may lose spans, at most bufferBound of them.
+func (l killLosses) failures(bufferBound int) error {
+	var failures []error
+	if l.earlyLost > 0 {
+		failures = append(failures, fmt.Errorf("%d spans that had left the join buffer before the kill were lost", l.earlyLost))
+	}
+	if l.earlyLost+l.lateLost > bufferBound {
+		failures = append(failures, fmt.Errorf("%d spans lost, more than the %d the join buffer can have held", l.earlyLost+l.lateLost, bufferBound))
+	}
+	if l.afterLost > 0 {
+		failures = append(failures, fmt.Errorf("%d spans acknowledged after the restart were lost", l.afterLost))
+	}
+	return errors.Join(failures...)
 }
 
 // LogAnalyticsDown: the workspace answers 500, 429 with Retry-After, or not at
@@ -278,120 +293,145 @@ func killWithJoin(ctx context.Context, o FaultOptions, res *FaultResult) error {
 // each; after the window the join works again.
 func LogAnalyticsDown(ctx context.Context, o FaultOptions) *FaultResult {
 	res := &FaultResult{Name: "loganalytics", Property: "with Log Analytics failing (500/429/timeouts) every span still leaves by max_wait, once, marked error; joins resume afterwards"}
-	err := func() error {
-		const rate, poll, timeout = 20.0, 10 * time.Second, 10 * time.Second
-		window, maxWait := o.LogAnalyticsWindow, o.LogAnalyticsMaxWait
-		phase1 := window - maxWait - poll - 30*time.Second
-		if phase1 <= 0 {
-			return fmt.Errorf("window %s too short for max_wait %s", window, maxWait)
-		}
-		r, err := newRig(o.Common, res.Name, ConfigParams{Pipeline: Ours}, 4)
-		if err != nil {
-			return err
-		}
-		defer r.close()
-		fake, err := r.startJoin(poll, maxWait, timeout)
-		if err != nil {
-			return err
-		}
-		// Rows are there at once: only the failures keep spans from joining.
-		plan := newRowPlan(fake, r.mix, 0, 0)
-		// Each query gets the next failure in turn: a 500, a 429 that asks
-		// for 30 s, an answer that never comes (the client's timeout ends it).
-		kinds := []fakeloganalytics.Fault{fakeloganalytics.InternalError(), fakeloganalytics.Throttled(30 * time.Second), fakeloganalytics.Hang()}
-		var cycle []fakeloganalytics.Fault
-		for range 1000 {
-			cycle = append(cycle, kinds...)
-		}
-		fake.FailNext(cycle...)
-		fake.FailAlways(fakeloganalytics.InternalError())
-		if err := r.start(ctx); err != nil {
-			return err
-		}
-		windowStart := time.Now()
-		r.logf("workspace failing for %s (500, 429 Retry-After 30 s, hang; timeout %s); %s of records at %.0f/s; max_wait %s",
-			window, timeout, phase1, rate, maxWait)
-		n1 := int(rate * phase1.Seconds())
-		sum1, err := r.replay(ctx, replay.Options{Record: plan.record, Count: n1, Rate: rate, Concurrency: 4, MaxRetries: 100, MaxBackoff: 5 * time.Second})
-		if err != nil {
-			return err
-		}
-		phase1IDs := r.ledger.Acked()
-		time.Sleep(time.Until(windowStart.Add(window)))
-		fake.ClearFaults()
-		queries := fake.Queries()
-		r.logf("workspace healthy again after %d failed queries; 30 s of records that must join", len(queries))
+	return res.done(logAnalyticsDown(ctx, o, res))
+}
 
-		n2 := int(rate * 30)
-		sum2, err := r.replay(ctx, replay.Options{
-			Record: func(n int) []byte { return plan.record(n1 + n) }, Count: n2, Rate: rate, Concurrency: 4, MaxRetries: 100, MaxBackoff: 5 * time.Second,
-		})
-		if err != nil {
-			return err
-		}
-		r.waitArrived(ctx, 2*poll+30*time.Second)
-		stopErr := r.stop(ctx)
-		arrivals := r.sink.Arrivals()
-		acked := r.ledger.Acked()
-		d := compareDelivery(acked, arrivals, r.mix.sentBy(n1+n2))
+func logAnalyticsDown(ctx context.Context, o FaultOptions, res *FaultResult) error {
+	const rate, poll, timeout = 20.0, 10 * time.Second, 10 * time.Second
+	window, maxWait := o.LogAnalyticsWindow, o.LogAnalyticsMaxWait
+	phase1 := window - maxWait - poll - 30*time.Second
+	if phase1 <= 0 {
+		return fmt.Errorf("window %s too short for max_wait %s", window, maxWait)
+	}
+	r, err := newRig(o.Common, res.Name, ConfigParams{Pipeline: Ours}, 4)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	fake, err := r.startJoin(poll, maxWait, timeout)
+	if err != nil {
+		return err
+	}
+	// Rows are there at once: only the failures keep spans from joining.
+	plan := newRowPlan(fake, r.mix, 0, 0)
+	failEveryWay(fake)
+	if err := r.start(ctx); err != nil {
+		return err
+	}
+	windowStart := time.Now()
+	r.logf("workspace failing for %s (500, 429 Retry-After 30 s, hang; timeout %s); %s of records at %.0f/s; max_wait %s",
+		window, timeout, phase1, rate, maxWait)
+	n1 := int(rate * phase1.Seconds())
+	sum1, err := r.replay(ctx, replay.Options{Record: plan.record, Count: n1, Rate: rate, Concurrency: 4, MaxRetries: 100, MaxBackoff: 5 * time.Second})
+	if err != nil {
+		return err
+	}
+	phase1IDs := r.ledger.Acked()
+	time.Sleep(time.Until(windowStart.Add(window)))
+	fake.ClearFaults()
+	queries := fake.Queries()
+	r.logf("workspace healthy again after %d failed queries; 30 s of records that must join", len(queries))
 
-		byStatus := map[int]int{}
-		for _, q := range queries {
-			byStatus[q.Status]++
+	n2 := int(rate * 30)
+	sum2, err := r.replay(ctx, replay.Options{
+		Record: func(n int) []byte { return plan.record(n1 + n) }, Count: n2, Rate: rate, Concurrency: 4, MaxRetries: 100, MaxBackoff: 5 * time.Second,
+	})
+	if err != nil {
+		return err
+	}
+	r.waitArrived(ctx, 2*poll+30*time.Second)
+	stopErr := r.stop(ctx)
+	arrivals, acked := r.sink.Arrivals(), r.ledger.Acked()
+
+	// Expiry is settled by the poll loop after its queries return: a span
+	// can leave up to one poll interval plus one query timeout after
+	// max_wait (then the batch processor's 200 ms).
+	out := judgeLogAnalyticsDown(acked, arrivals, phase1IDs, maxWait+poll+timeout+5*time.Second)
+	out.delivery = compareDelivery(acked, arrivals, r.mix.sentBy(n1+n2))
+	for _, q := range queries {
+		out.byStatus[q.Status]++
+	}
+	out.maxConcurrent = fake.MaxConcurrentQueries()
+	d := out.delivery
+	res.figure("queries while failing", "%d (by status, 0 = no answer before the client's timeout: %s); at most %d at once", len(queries), fmtCounts(out.byStatus), out.maxConcurrent)
+	res.figure("spans in the window / left later than max_wait + poll_interval + timeout + 5 s / not marked error", "%d / %d / %d", len(phase1IDs), out.late, out.notError)
+	res.figure("longest a span waited (max_wait "+maxWait.String()+")", "%s", out.slowest.Round(100*time.Millisecond))
+	res.figure("spans after the window / not joined", "%d / %d", len(acked)-len(phase1IDs), out.notJoined)
+	res.figure("acknowledged / exported / missing / twice", "%d / %d / %d / %d", d.Acked, d.Arrived, d.Missing, d.Duplicated)
+	res.figure("replay (window, after)", "%s; %s", sum1, sum2)
+	return errors.Join(out.failures(), stopErr)
+}
+
+// failEveryWay makes each query get the next failure in turn: a 500, a 429
+// that asks for 30 s, an answer that never comes (the client's timeout ends
+// it); after the cycle, 500s until the faults are cleared.
+func failEveryWay(fake *fakeloganalytics.Server) {
+	kinds := []fakeloganalytics.Fault{fakeloganalytics.InternalError(), fakeloganalytics.Throttled(30 * time.Second), fakeloganalytics.Hang()}
+	var cycle []fakeloganalytics.Fault
+	for range 1000 {
+		cycle = append(cycle, kinds...)
+	}
+	fake.FailNext(cycle...)
+	fake.FailAlways(fakeloganalytics.InternalError())
+}
+
+// logAnalyticsOutcome is what the Log Analytics outage did to the spans.
+type logAnalyticsOutcome struct {
+	limit                     time.Duration // the latest a span of the window may leave
+	late, notError, notJoined int
+	slowest                   time.Duration
+	delivery                  delivery
+	byStatus                  map[int]int // queries by the status answered, 0 for none
+	maxConcurrent             int
+}
+
+// judgeLogAnalyticsDown checks the spans of the window (left by limit,
+// marked error) and those after it (joined).
+func judgeLogAnalyticsDown(acked map[string]time.Time, arrivals map[string]Arrival, window map[string]time.Time, limit time.Duration) logAnalyticsOutcome {
+	out := logAnalyticsOutcome{limit: limit, byStatus: map[int]int{}}
+	for id, at := range acked {
+		a, ok := arrivals[id]
+		if !ok {
+			continue
 		}
-		// Expiry is settled by the poll loop after its queries return: a span
-		// can leave up to one poll interval plus one query timeout after
-		// max_wait (then the batch processor's 200 ms).
-		limit := maxWait + poll + timeout + 5*time.Second
-		var late, notError, notJoined int
-		var slowest time.Duration
-		for id, at := range acked {
-			a, ok := arrivals[id]
-			if !ok {
-				continue
+		if _, inWindow := window[id]; inWindow {
+			wait := a.First.Sub(at)
+			out.slowest = max(out.slowest, wait)
+			if wait > limit {
+				out.late++
 			}
-			if _, inWindow := phase1IDs[id]; inWindow {
-				wait := a.First.Sub(at)
-				slowest = max(slowest, wait)
-				if wait > limit {
-					late++
-				}
-				if a.Status != "error" {
-					notError++
-				}
-			} else if a.Status != "joined" {
-				notJoined++
+			if a.Status != "error" {
+				out.notError++
 			}
+		} else if a.Status != "joined" {
+			out.notJoined++
 		}
-		res.figure("queries while failing", "%d (by status, 0 = no answer before the client's timeout: %s); at most %d at once", len(queries), fmtCounts(byStatus), fake.MaxConcurrentQueries())
-		res.figure("spans in the window / left later than max_wait + poll_interval + timeout + 5 s / not marked error", "%d / %d / %d", len(phase1IDs), late, notError)
-		res.figure("longest a span waited (max_wait "+maxWait.String()+")", "%s", slowest.Round(100*time.Millisecond))
-		res.figure("spans after the window / not joined", "%d / %d", len(acked)-len(phase1IDs), notJoined)
-		res.figure("acknowledged / exported / missing / twice", "%d / %d / %d / %d", d.Acked, d.Arrived, d.Missing, d.Duplicated)
-		res.figure("replay (window, after)", "%s; %s", sum1, sum2)
+	}
+	return out
+}
 
-		var failures []error
-		if d.Missing > 0 || d.Duplicated > 0 || d.Unknown > 0 {
-			failures = append(failures, fmt.Errorf("%d missing %v, %d twice, %d unknown", d.Missing, d.MissingIDs, d.Duplicated, d.Unknown))
-		}
-		if late > 0 {
-			failures = append(failures, fmt.Errorf("%d spans left later than max_wait + poll_interval + timeout + 5 s (%s)", late, limit))
-		}
-		if notError > 0 {
-			failures = append(failures, fmt.Errorf("%d spans of the failing window were not marked error", notError))
-		}
-		if notJoined > 0 {
-			failures = append(failures, fmt.Errorf("%d spans after the window were not joined", notJoined))
-		}
-		if byStatus[500] == 0 || byStatus[429] == 0 || byStatus[0] == 0 {
-			failures = append(failures, fmt.Errorf("the window did not see every failure (500, 429, timeout): %s", fmtCounts(byStatus)))
-		}
-		if fake.MaxConcurrentQueries() > 5 {
-			failures = append(failures, fmt.Errorf("%d queries at once, over the API's 5", fake.MaxConcurrentQueries()))
-		}
-		return errors.Join(append(failures, stopErr)...)
-	}()
-	return res.done(err)
+func (out logAnalyticsOutcome) failures() error {
+	d := out.delivery
+	var failures []error
+	if d.Missing > 0 || d.Duplicated > 0 || d.Unknown > 0 {
+		failures = append(failures, fmt.Errorf("%d missing %v, %d twice, %d unknown", d.Missing, d.MissingIDs, d.Duplicated, d.Unknown))
+	}
+	if out.late > 0 {
+		failures = append(failures, fmt.Errorf("%d spans left later than max_wait + poll_interval + timeout + 5 s (%s)", out.late, out.limit))
+	}
+	if out.notError > 0 {
+		failures = append(failures, fmt.Errorf("%d spans of the failing window were not marked error", out.notError))
+	}
+	if out.notJoined > 0 {
+		failures = append(failures, fmt.Errorf("%d spans after the window were not joined", out.notJoined))
+	}
+	if out.byStatus[500] == 0 || out.byStatus[429] == 0 || out.byStatus[0] == 0 {
+		failures = append(failures, fmt.Errorf("the window did not see every failure (500, 429, timeout): %s", fmtCounts(out.byStatus)))
+	}
+	if out.maxConcurrent > 5 {
+		failures = append(failures, fmt.Errorf("%d queries at once, over the API's 5", out.maxConcurrent))
+	}
+	return errors.Join(failures...)
 }
 
 func (f *FaultResult) done(err error) *FaultResult {
