@@ -126,17 +126,8 @@ func loadTemplate(path string, streamSize int) (recordTemplate, error) {
 	if err := json.Unmarshal(data, &rec); err != nil {
 		return recordTemplate{}, fmt.Errorf("%s: %w", path, err)
 	}
-	for _, side := range []string{"request", "response"} {
-		msg, _ := rec[side].(map[string]any)
-		if body, ok := msg["body"]; ok {
-			if _, isString := body.(string); !isString {
-				text, err := json.Marshal(body)
-				if err != nil {
-					return recordTemplate{}, err
-				}
-				msg["body"] = string(text)
-			}
-		}
+	if err := bodiesAsStrings(rec); err != nil {
+		return recordTemplate{}, err
 	}
 	resp, _ := rec["response"].(map[string]any)
 	headers, _ := resp["headers"].(map[string]any)
@@ -145,18 +136,11 @@ func loadTemplate(path string, streamSize int) (recordTemplate, error) {
 	}
 	if streamSize > 0 {
 		body, _ := resp["body"].(string)
-		events := strings.SplitAfter(body, "\n\n")
-		if len(events) < 6 {
+		grown, ok := growStream(body, streamSize)
+		if !ok {
 			return recordTemplate{}, fmt.Errorf("%s: not a stream", path)
 		}
-		head, middle, tail := events[:2], events[2:len(events)-3], events[len(events)-3:]
-		var b strings.Builder
-		b.WriteString(strings.Join(head, ""))
-		for i := 0; b.Len() < streamSize; i++ {
-			b.WriteString(middle[i%len(middle)])
-		}
-		b.WriteString(strings.Join(tail, ""))
-		resp["body"] = b.String()
+		resp["body"] = grown
 	}
 	rec["id"] = idMark
 	headers["apim-request-id"] = reqMark
@@ -172,7 +156,51 @@ func loadTemplate(path string, streamSize int) (recordTemplate, error) {
 	if err := enc.Encode(rec); err != nil {
 		return recordTemplate{}, err
 	}
-	text := bytes.TrimSpace(buf.Bytes())
+	return splitAtMarks(bytes.TrimSpace(buf.Bytes())), nil
+}
+
+// bodiesAsStrings turns a request or response body given as JSON into the
+// string of that JSON.
+func bodiesAsStrings(rec map[string]any) error {
+	for _, side := range []string{"request", "response"} {
+		msg, _ := rec[side].(map[string]any)
+		body, ok := msg["body"]
+		if !ok {
+			continue
+		}
+		if _, isString := body.(string); isString {
+			continue
+		}
+		text, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		msg["body"] = string(text)
+	}
+	return nil
+}
+
+// growStream repeats the content events of an SSE body (all but the first
+// two and the last three) until it is about size bytes; false if body is
+// not a stream of at least six events.
+func growStream(body string, size int) (string, bool) {
+	events := strings.SplitAfter(body, "\n\n")
+	if len(events) < 6 {
+		return "", false
+	}
+	head, middle, tail := events[:2], events[2:len(events)-3], events[len(events)-3:]
+	var b strings.Builder
+	b.WriteString(strings.Join(head, ""))
+	for i := 0; b.Len() < size; i++ {
+		b.WriteString(middle[i%len(middle)])
+	}
+	b.WriteString(strings.Join(tail, ""))
+	return b.String(), true
+}
+
+// splitAtMarks cuts the record's text at its placeholders, so that a record
+// is made by appending parts and values.
+func splitAtMarks(text []byte) recordTemplate {
 	t := recordTemplate{size: len(text)}
 	for len(text) > 0 {
 		at, mark := -1, ""
@@ -189,5 +217,5 @@ func loadTemplate(path string, streamSize int) (recordTemplate, error) {
 		t.marks = append(t.marks, mark)
 		text = text[at+len(mark):]
 	}
-	return t, nil
+	return t
 }
