@@ -13,6 +13,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -42,105 +43,17 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	mode, args := args[0], args[1:]
-	fs := flag.NewFlagSet(mode, flag.ContinueOnError)
-	bin := fs.String("bin", "_build/otelcol-aoai", "the built collector")
-	out := fs.String("out", "_loadtest", "folder for results, collector logs and profiles")
-	examples := fs.String("examples", "examples/records", "the example records the load is made of")
-
-	binary := func() string {
-		// The collector runs in its own folder: the path must not be relative.
-		abs, err := filepath.Abs(*bin)
-		if err != nil {
-			return *bin
-		}
-		return abs
+	modes := map[string]func(context.Context, *commonFlags, []string) (int, error){
+		"rates": runRates, "soak": runSoak, "faults": runFaults,
 	}
-
-	var err error
-	switch mode {
-	case "rates":
-		o := loadtest.RatesOptions{Log: os.Stderr}
-		rates := fs.String("rates", "250,500,1000,2000,3000,4000", "paced steps, records per second")
-		fs.BoolVar(&o.Unpaced, "unpaced", true, "add an unpaced step: as fast as the collector answers")
-		fs.IntVar(&o.UnpacedConcurrency, "unpaced-concurrency", 8, "requests in flight in the unpaced step")
-		fs.DurationVar(&o.StepDuration, "step", 60*time.Second, "measured time per step and pipeline")
-		fs.DurationVar(&o.Warmup, "warmup", 5*time.Second, "warm-up before each measured step")
-		fs.IntVar(&o.Concurrency, "concurrency", 32, "most requests in flight in paced steps")
-		fs.IntVar(&o.Batch, "batch", 1, "records per request (an API Management policy posts one)")
-		fs.IntVar(&o.Pool, "pool", 1000, "distinct records cycled")
-		fs.IntVar(&o.MemoryLimitMiB, "memory-limit-mib", 1024, "memory_limiter limit_mib of both pipelines")
-		fs.Float64Var(&o.ProfileRate, "profile-rate", 1000, "save a 20-s CPU profile of each pipeline during this paced step (0: none)")
-		fs.Float64Var(&o.MinCPURatio, "min-cpu-ratio", 3, "goal: transform CPU per record / ours, at every step both sustain (0: no check)")
-		if err := fs.Parse(args); err != nil {
-			return 2
-		}
-		if o.Rates, err = parseRates(*rates); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 2
-		}
-		o.Binary, o.OutDir, o.Examples = binary(), *out, *examples
-		var report *loadtest.RatesReport
-		report, err = loadtest.RunRates(ctx, o)
-		if report != nil {
-			writeResults(*out, "loadtest", report, loadtest.RatesMarkdown(report, o))
-		}
-	case "soak":
-		o := loadtest.SoakOptions{}
-		fs.DurationVar(&o.Duration, "duration", 10*time.Minute, "how long the load runs")
-		fs.Float64Var(&o.Rate, "rate", 80, "records per second")
-		fs.DurationVar(&o.MinDelay, "min-delay", 3*time.Minute, "earliest a call's diagnostic rows become visible")
-		fs.DurationVar(&o.MaxDelay, "max-delay", 10*time.Minute, "latest a call's diagnostic rows become visible")
-		fs.DurationVar(&o.PollInterval, "poll-interval", 30*time.Second, "diagnostics poll_interval")
-		fs.DurationVar(&o.MaxWait, "max-wait", 15*time.Minute, "diagnostics max_wait")
-		fs.IntVar(&o.MemoryLimitMiB, "memory-limit-mib", 512, "memory_limiter limit_mib (GOMEMLIMIT is set to 80 % of it)")
-		fs.Float64Var(&o.Plateau, "plateau", 0.10, "most RSS may grow over the last fifth of the load, as a share of the peak")
-		if err := fs.Parse(args); err != nil {
-			return 2
-		}
-		o.Common = loadtest.Common{Binary: binary(), OutDir: *out, Examples: *examples, Log: os.Stderr}
-		var report *loadtest.SoakReport
-		report, err = loadtest.RunSoak(ctx, o)
-		if report != nil {
-			writeResults(*out, "soak", report, loadtest.SoakMarkdown(report))
-		}
-	case "faults":
-		o := loadtest.FaultOptions{}
-		fs.DurationVar(&o.LogAnalyticsWindow, "la-window", 5*time.Minute, "loganalytics: how long the workspace fails")
-		fs.DurationVar(&o.LogAnalyticsMaxWait, "la-max-wait", 2*time.Minute, "loganalytics: the join's max_wait")
-		fs.DurationVar(&o.HostileDuration, "hostile-duration", time.Minute, "hostile: how long the inputs run")
-		if err := fs.Parse(args); err != nil {
-			return 2
-		}
-		names := fs.Args()
-		if len(names) == 0 {
-			names = loadtest.FaultOrder
-		}
-		for _, n := range names {
-			if loadtest.Faults[n] == nil {
-				fmt.Fprintf(os.Stderr, "no scenario %q; there are %s\n", n, strings.Join(loadtest.FaultOrder, ", "))
-				return 2
-			}
-		}
-		o.Common = loadtest.Common{Binary: binary(), OutDir: *out, Examples: *examples, Log: os.Stderr}
-		machine := loadtest.Machine(o.Binary)
-		var results []*loadtest.FaultResult
-		var failed []string
-		for _, n := range names {
-			r := loadtest.Faults[n](ctx, o)
-			results = append(results, r)
-			if !r.Passed {
-				failed = append(failed, n+": "+r.Error)
-			}
-			fmt.Fprintf(os.Stderr, "%s: %s\n", n, map[bool]string{true: "PASS", false: "FAIL"}[r.Passed])
-		}
-		_ = os.MkdirAll(*out, 0o755)
-		writeResults(*out, "faults-"+strings.Join(names, "-"), results, loadtest.FaultsMarkdown(results, machine))
-		if len(failed) > 0 {
-			err = fmt.Errorf("%s", strings.Join(failed, "\n"))
-		}
-	default:
+	runMode, ok := modes[mode]
+	if !ok {
 		usage()
 		return 2
+	}
+	code, err := runMode(ctx, newCommonFlags(mode), args)
+	if code != 0 {
+		return code
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "FAIL:", err)
@@ -148,6 +61,130 @@ func run(args []string) int {
 	}
 	fmt.Fprintln(os.Stderr, "PASS")
 	return 0
+}
+
+// commonFlags are the flags of every mode.
+type commonFlags struct {
+	fs                 *flag.FlagSet
+	bin, out, examples *string
+}
+
+func newCommonFlags(mode string) *commonFlags {
+	fs := flag.NewFlagSet(mode, flag.ContinueOnError)
+	return &commonFlags{
+		fs:       fs,
+		bin:      fs.String("bin", "_build/otelcol-aoai", "the built collector"),
+		out:      fs.String("out", "_loadtest", "folder for results, collector logs and profiles"),
+		examples: fs.String("examples", "examples/records", "the example records the load is made of"),
+	}
+}
+
+// common is what the flags say every scenario shares.
+func (c *commonFlags) common() loadtest.Common {
+	return loadtest.Common{Binary: c.binary(), OutDir: *c.out, Examples: *c.examples, Log: os.Stderr}
+}
+
+// binary is -bin made absolute: the collector runs in its own folder.
+func (c *commonFlags) binary() string {
+	abs, err := filepath.Abs(*c.bin)
+	if err != nil {
+		return *c.bin
+	}
+	return abs
+}
+
+// runRates is the rates mode; a non-zero code is bad usage.
+func runRates(ctx context.Context, c *commonFlags, args []string) (code int, err error) {
+	fs := c.fs
+	o := loadtest.RatesOptions{}
+	rates := fs.String("rates", "250,500,1000,2000,3000,4000", "paced steps, records per second")
+	fs.BoolVar(&o.Unpaced, "unpaced", true, "add an unpaced step: as fast as the collector answers")
+	fs.IntVar(&o.UnpacedConcurrency, "unpaced-concurrency", 8, "requests in flight in the unpaced step")
+	fs.DurationVar(&o.StepDuration, "step", 60*time.Second, "measured time per step and pipeline")
+	fs.DurationVar(&o.Warmup, "warmup", 5*time.Second, "warm-up before each measured step")
+	fs.IntVar(&o.Concurrency, "concurrency", 32, "most requests in flight in paced steps")
+	fs.IntVar(&o.Batch, "batch", 1, "records per request (an API Management policy posts one)")
+	fs.IntVar(&o.Pool, "pool", 1000, "distinct records cycled")
+	fs.IntVar(&o.MemoryLimitMiB, "memory-limit-mib", 1024, "memory_limiter limit_mib of both pipelines")
+	fs.Float64Var(&o.ProfileRate, "profile-rate", 1000, "save a 20-s CPU profile of each pipeline during this paced step (0: none)")
+	fs.Float64Var(&o.MinCPURatio, "min-cpu-ratio", 3, "goal: transform CPU per record / ours, at every step both sustain (0: no check)")
+	if err := fs.Parse(args); err != nil {
+		return 2, nil
+	}
+	if o.Rates, err = parseRates(*rates); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2, nil
+	}
+	o.Binary, o.OutDir, o.Examples, o.Log = c.binary(), *c.out, *c.examples, os.Stderr
+	report, err := loadtest.RunRates(ctx, o)
+	if report != nil {
+		writeResults(*c.out, "loadtest", report, loadtest.RatesMarkdown(report, o))
+	}
+	return 0, err
+}
+
+// runSoak is the soak mode; a non-zero code is bad usage.
+func runSoak(ctx context.Context, c *commonFlags, args []string) (code int, err error) {
+	fs := c.fs
+	o := loadtest.SoakOptions{}
+	fs.DurationVar(&o.Duration, "duration", 10*time.Minute, "how long the load runs")
+	fs.Float64Var(&o.Rate, "rate", 80, "records per second")
+	fs.DurationVar(&o.MinDelay, "min-delay", 3*time.Minute, "earliest a call's diagnostic rows become visible")
+	fs.DurationVar(&o.MaxDelay, "max-delay", 10*time.Minute, "latest a call's diagnostic rows become visible")
+	fs.DurationVar(&o.PollInterval, "poll-interval", 30*time.Second, "diagnostics poll_interval")
+	fs.DurationVar(&o.MaxWait, "max-wait", 15*time.Minute, "diagnostics max_wait")
+	fs.IntVar(&o.MemoryLimitMiB, "memory-limit-mib", 512, "memory_limiter limit_mib (GOMEMLIMIT is set to 80 % of it)")
+	fs.Float64Var(&o.Plateau, "plateau", 0.10, "most RSS may grow over the last fifth of the load, as a share of the peak")
+	if err := fs.Parse(args); err != nil {
+		return 2, nil
+	}
+	o.Common = c.common()
+	report, err := loadtest.RunSoak(ctx, o)
+	if report != nil {
+		writeResults(*c.out, "soak", report, loadtest.SoakMarkdown(report))
+	}
+	return 0, err
+}
+
+// runFaults is the faults mode: the scenarios named, or all; a non-zero
+// code is bad usage.
+func runFaults(ctx context.Context, c *commonFlags, args []string) (code int, err error) {
+	fs := c.fs
+	o := loadtest.FaultOptions{}
+	fs.DurationVar(&o.LogAnalyticsWindow, "la-window", 5*time.Minute, "loganalytics: how long the workspace fails")
+	fs.DurationVar(&o.LogAnalyticsMaxWait, "la-max-wait", 2*time.Minute, "loganalytics: the join's max_wait")
+	fs.DurationVar(&o.HostileDuration, "hostile-duration", time.Minute, "hostile: how long the inputs run")
+	if err := fs.Parse(args); err != nil {
+		return 2, nil
+	}
+	names := fs.Args()
+	if len(names) == 0 {
+		names = loadtest.FaultOrder
+	}
+	for _, n := range names {
+		if loadtest.Faults[n] == nil {
+			fmt.Fprintf(os.Stderr, "no scenario %q; there are %s\n", n, strings.Join(loadtest.FaultOrder, ", "))
+			return 2, nil
+		}
+	}
+	o.Common = c.common()
+	machine := loadtest.Machine(o.Binary)
+	var results []*loadtest.FaultResult
+	var failed []string
+	for _, n := range names {
+		r := loadtest.Faults[n](ctx, o)
+		results = append(results, r)
+		if !r.Passed {
+			failed = append(failed, n+": "+r.Error)
+		}
+		fmt.Fprintf(os.Stderr, "%s: %s\n", n, map[bool]string{true: "PASS", false: "FAIL"}[r.Passed])
+	}
+	_ = os.MkdirAll(*c.out, 0o755)
+	writeResults(*c.out, "faults-"+strings.Join(names, "-"), results, loadtest.FaultsMarkdown(results, machine))
+	if len(failed) > 0 {
+		return 0, errors.New(strings.Join(failed, "\n"))
+	}
+	return 0, nil
 }
 
 func parseRates(s string) ([]float64, error) {
