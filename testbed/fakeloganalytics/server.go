@@ -8,7 +8,8 @@
 // It serves TLS because the Azure SDK refuses to send a token over plain HTTP:
 // unit tests hand the SDK the server's Client, and an end-to-end test of the
 // built collector writes the server's certificate to a CA file
-// (WriteCACertFile) and names it in tls.ca_file.
+// (WriteCACertFile) and names it in tls.ca_file. It is a test rig and never
+// ships in the collector.
 package fakeloganalytics // import "github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 
 import (

@@ -9,5 +9,6 @@
 // Every scenario checks its own property and returns an error when it fails,
 // so the command exits non-zero. Figures come from /proc of the collector
 // process (CPU time, VmRSS, VmHWM), the replay engine's summary and the sink's
-// counts; nothing is assumed.
+// counts; nothing is assumed. It is a test rig and never ships in the
+// collector.
 package loadtest // import "github.com/otelcol-aoai/otelcol-aoai/testbed/loadtest"
