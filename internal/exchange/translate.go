@@ -9,8 +9,8 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 )
 
-// Attribute names of this project (record-format.md, "The span a record
-// becomes"), for what semantic conventions have no name for.
+// Attribute names of this project (the receiver README's "The span"), for
+// what semantic conventions have no name for.
 const (
 	AttrCallerSubscriptionID   = "ai_gateway.caller.subscription_id"
 	AttrCallerSubscriptionName = "ai_gateway.caller.subscription_name"

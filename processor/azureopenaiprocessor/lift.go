@@ -209,7 +209,7 @@ func isAzureHost(h string) bool {
 	return false
 }
 
-// looksLikeModelCall is the default selection test of attributes.md.
+// looksLikeModelCall is the default selection test (README, "Which spans").
 func (v *spanView) looksLikeModelCall() bool {
 	if v.hasResponse || v.selectHeader {
 		return true
