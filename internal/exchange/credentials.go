@@ -6,7 +6,7 @@ import (
 )
 
 // credentialHeaders never reach a span, a log line or an error message
-// (record-format.md, "Credentials never pass the receiver").
+// (the receiver README's "Never kept").
 var credentialHeaders = map[string]struct{}{
 	"authorization":             {},
 	"proxy-authorization":       {},

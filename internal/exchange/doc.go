@@ -1,6 +1,6 @@
 // Package exchange reads exchange records (the gateway's account of one HTTP
-// exchange with a model endpoint, see design/record-format.md) and turns each
-// valid record into one CLIENT span.
+// exchange with a model endpoint; the ai_gateway receiver's README describes
+// the format) and turns each valid record into one CLIENT span.
 //
 // It is the one implementation behind every door that takes records: the
 // ai_gateway receiver's HTTP endpoint and the ai_gateway_encoding extension

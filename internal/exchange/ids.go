@@ -26,32 +26,26 @@ func parseTraceparent(s string) (traceContext, bool) {
 	if !ok || version == 0xff || (version == 0 && len(s) != 55) {
 		return tc, false
 	}
-	zero := true
-	for i := range 16 {
-		b, ok := hexByte(s[3+2*i], s[4+2*i])
-		if !ok {
-			return tc, false
-		}
-		tc.traceID[i] = b
-		zero = zero && b == 0
-	}
-	if zero {
-		return tc, false
-	}
-	zero = true
-	for i := range 8 {
-		b, ok := hexByte(s[36+2*i], s[37+2*i])
-		if !ok {
-			return tc, false
-		}
-		tc.spanID[i] = b
-		zero = zero && b == 0
-	}
-	if zero {
+	if !readHexID(tc.traceID[:], s[3:35]) || !readHexID(tc.spanID[:], s[36:52]) {
 		return tc, false
 	}
 	tc.flags, ok = hexByte(s[53], s[54])
 	return tc, ok
+}
+
+// readHexID fills id from hex, two digits a byte. An id that is not hex or
+// is all zero is invalid.
+func readHexID(id []byte, hex string) bool {
+	zero := true
+	for i := range id {
+		b, ok := hexByte(hex[2*i], hex[2*i+1])
+		if !ok {
+			return false
+		}
+		id[i] = b
+		zero = zero && b == 0
+	}
+	return !zero
 }
 
 // hexByte reads two lower-case hex digits (the W3C format has no upper case).

@@ -511,40 +511,55 @@ func (d *decodeState) readHeaders(m *message, names *fieldNames) {
 		if len(values) == 0 {
 			continue
 		}
-		// Headers this package reads for itself, whether captured or not.
-		switch {
-		case isRequest && string(lower) == "traceparent":
-			d.rec.hdrTraceparent = values[0]
-		case isRequest && string(lower) == "tracestate":
-			d.rec.hdrTracestate = values[0]
-		case !isRequest && string(lower) == "apim-request-id":
-			d.rec.apimRequestID = values[0]
-		case string(lower) == "content-length":
-			m.contentLength = values[0]
-		}
-		if isCredentialHeader(lower) || d.opts.redacted(lower) {
-			if isRequest && string(lower) == "authorization" {
-				d.rec.authorization = append(d.rec.authorization, values...)
-			}
+		d.noteOwnHeader(m, isRequest, lower, values[0])
+		if !d.keepHeader(isRequest, lower, values) {
 			d.rec.values = d.rec.values[:firstValue]
 			continue
 		}
-		if !d.opts.captured(lower) {
-			d.rec.values = d.rec.values[:firstValue]
-			continue
-		}
-		h := header{first: firstValue, count: len(values), nameHash: d.nameHash}
-		for i := range m.headers {
-			if m.headers[i].nameHash == h.nameHash && m.headers[i].key[len(headerPrefix(isRequest)):] == string(lower) {
-				h.key, h.dup = m.headers[i].key, true
-				break
-			}
-		}
-		if !h.dup {
-			h.key = headerAttributeKey(isRequest, lower)
-		}
-		m.headers = append(m.headers, h)
+		m.headers = append(m.headers, d.capturedHeader(m, isRequest, lower, firstValue, len(values)))
 	}
+}
+
+// noteOwnHeader keeps the headers this package reads for itself, whether
+// captured or not.
+func (d *decodeState) noteOwnHeader(m *message, isRequest bool, lower []byte, value string) {
+	switch {
+	case isRequest && string(lower) == "traceparent":
+		d.rec.hdrTraceparent = value
+	case isRequest && string(lower) == "tracestate":
+		d.rec.hdrTracestate = value
+	case !isRequest && string(lower) == "apim-request-id":
+		d.rec.apimRequestID = value
+	case string(lower) == "content-length":
+		m.contentLength = value
+	}
+}
+
+// keepHeader tells whether a header becomes an attribute: never a credential
+// (the request's authorization is taken aside for its claims) nor a
+// redacted name, and only what the capture list allows.
+func (d *decodeState) keepHeader(isRequest bool, lower []byte, values []string) bool {
+	if isCredentialHeader(lower) || d.opts.redacted(lower) {
+		if isRequest && string(lower) == "authorization" {
+			d.rec.authorization = append(d.rec.authorization, values...)
+		}
+		return false
+	}
+	return d.opts.captured(lower)
+}
+
+// capturedHeader is the header's entry; a name the message already has in
+// another case shares that attribute key.
+func (d *decodeState) capturedHeader(m *message, isRequest bool, lower []byte, first, count int) header {
+	h := header{first: first, count: count, nameHash: d.nameHash}
+	for i := range m.headers {
+		if m.headers[i].nameHash == h.nameHash && m.headers[i].key[len(headerPrefix(isRequest)):] == string(lower) {
+			h.key, h.dup = m.headers[i].key, true
+			return h
+		}
+	}
+	h.key = headerAttributeKey(isRequest, lower)
+	return h
 }
 
 // readHeaderValues appends the values of one header to d.rec.values. Error

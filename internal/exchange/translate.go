@@ -9,8 +9,8 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 )
 
-// Attribute names of this project (record-format.md, "The span a record
-// becomes"), for what semantic conventions have no name for.
+// Attribute names of this project (the receiver README's "The span"), for
+// what semantic conventions have no name for.
 const (
 	AttrCallerSubscriptionID   = "ai_gateway.caller.subscription_id"
 	AttrCallerSubscriptionName = "ai_gateway.caller.subscription_name"
@@ -89,6 +89,22 @@ func (d *decodeState) translate(td ptrace.Traces, c *checked) {
 	fillCallerFromBearer(&r.caller, r.authorization)
 
 	span := d.spansFor(td).AppendEmpty()
+	d.setIdentity(span, c)
+	attrs := span.Attributes()
+	attrs.EnsureCapacity(24 + len(r.request.headers) + len(r.response.headers))
+	d.putHTTP(span, attrs, c)
+	d.putStatus(span, attrs)
+	d.putCaller(attrs)
+	d.putHeaders(attrs, &r.request)
+	d.putHeaders(attrs, &r.response)
+	d.putBodies(attrs)
+}
+
+// setIdentity gives the span its ids, kind and times. The ids derive from the
+// record id (else apim-request-id) so that a record sent twice becomes the
+// same span; a valid traceparent makes the span a child of the caller's.
+func (d *decodeState) setIdentity(span ptrace.Span, c *checked) {
+	r := &d.rec
 	idKey := r.id
 	if idKey == "" {
 		idKey = r.apimRequestID
@@ -113,20 +129,18 @@ func (d *decodeState) translate(td ptrace.Traces, c *checked) {
 	span.SetKind(ptrace.SpanKindClient)
 	span.SetStartTimestamp(pcommon.NewTimestampFromTime(r.start))
 	span.SetEndTimestamp(pcommon.NewTimestampFromTime(c.end))
+}
 
+// putHTTP names the span and writes the HTTP client attributes: method, URL,
+// server, status code and body sizes.
+func (d *decodeState) putHTTP(span ptrace.Span, attrs pcommon.Map, c *checked) {
+	r := &d.rec
 	method := r.method
-	_, known := knownMethods[method]
-	if known {
+	if _, known := knownMethods[method]; known {
 		span.SetName(spanName(method, c.url.path))
-	} else {
-		span.SetName(spanName("HTTP", c.url.path))
-	}
-
-	attrs := span.Attributes()
-	attrs.EnsureCapacity(24 + len(r.request.headers) + len(r.response.headers))
-	if known {
 		attrs.PutStr(string(semconv.HTTPRequestMethodKey), method)
 	} else {
+		span.SetName(spanName("HTTP", c.url.path))
 		attrs.PutStr(string(semconv.HTTPRequestMethodKey), "_OTHER")
 		attrs.PutStr(attrMethodOriginal, method)
 	}
@@ -149,8 +163,12 @@ func (d *decodeState) translate(td ptrace.Traces, c *checked) {
 	if size, ok := bodySize(&r.response); ok {
 		attrs.PutInt(string(semconv.HTTPResponseBodySizeKey), size)
 	}
-	d.putStatus(span, attrs)
+}
 
+// putCaller writes who called the gateway, the record id and the time to
+// first byte.
+func (d *decodeState) putCaller(attrs pcommon.Map) {
+	r := &d.rec
 	putNonEmpty(attrs, string(semconv.ClientAddressKey), r.caller.ip)
 	putNonEmpty(attrs, string(semconv.UserIDKey), r.caller.userID)
 	putNonEmpty(attrs, AttrCallerSubscriptionID, r.caller.subscriptionID)
@@ -163,10 +181,12 @@ func (d *decodeState) translate(td ptrace.Traces, c *checked) {
 	if r.hasTTFB {
 		attrs.PutDouble(AttrTimeToFirstByteMS, r.ttfbMS)
 	}
+}
 
-	d.putHeaders(attrs, &r.request)
-	d.putHeaders(attrs, &r.response)
-
+// putBodies keeps both bodies for the processor (unless told to drop them)
+// and marks the ones the gateway cut short.
+func (d *decodeState) putBodies(attrs pcommon.Map) {
+	r := &d.rec
 	if !d.opts.dropBodies {
 		putBody(attrs, AttrRequestBody, &r.request)
 		putBody(attrs, AttrResponseBody, &r.response)

@@ -49,40 +49,16 @@ func parseAbsoluteURL(s string) (parsedURL, string) {
 		authority = authority[at+1:]
 	}
 	u.authority = authority
-	host, port := authority, ""
-	if strings.HasPrefix(authority, "[") {
-		closing := strings.IndexByte(authority, ']')
-		if closing < 0 {
-			return u, "must be an absolute URL with a valid host"
-		}
-		host = authority[1:closing]
-		if after := authority[closing+1:]; after != "" {
-			if after[0] != ':' {
-				return u, "must be an absolute URL with a valid host"
-			}
-			port = after[1:]
-		}
-	} else if colon := strings.LastIndexByte(authority, ':'); colon >= 0 {
-		host, port = authority[:colon], authority[colon+1:]
+	host, port, ok := splitHostPort(authority)
+	if !ok {
+		return u, "must be an absolute URL with a valid host"
 	}
 	if host == "" {
 		return u, "must be an absolute URL with a host"
 	}
 	u.host = host
-	if port != "" {
-		if len(port) > 5 || !isInteger(port) || port[0] == '-' {
-			return u, "must be an absolute URL with a port 1-65535"
-		}
-		var p int64
-		for i := 0; i < len(port); i++ {
-			p = p*10 + int64(port[i]-'0')
-		}
-		if p < 1 || p > 65535 {
-			return u, "must be an absolute URL with a port 1-65535"
-		}
-		u.port = p
-	} else {
-		u.port = defaultPort(scheme)
+	if u.port, ok = portNumber(scheme, port); !ok {
+		return u, "must be an absolute URL with a port 1-65535"
 	}
 	if hash := strings.IndexByte(rest, '#'); hash >= 0 {
 		u.fragment, u.hasFragment = rest[hash+1:], true
@@ -94,6 +70,45 @@ func parseAbsoluteURL(s string) (parsedURL, string) {
 	}
 	u.path = rest
 	return u, ""
+}
+
+// splitHostPort cuts an authority (without user info) into host and port; an
+// IPv6 host keeps its brackets off.
+func splitHostPort(authority string) (host, port string, ok bool) {
+	if !strings.HasPrefix(authority, "[") {
+		if colon := strings.LastIndexByte(authority, ':'); colon >= 0 {
+			return authority[:colon], authority[colon+1:], true
+		}
+		return authority, "", true
+	}
+	closing := strings.IndexByte(authority, ']')
+	if closing < 0 {
+		return "", "", false
+	}
+	after := authority[closing+1:]
+	if after == "" {
+		return authority[1:closing], "", true
+	}
+	if after[0] != ':' {
+		return "", "", false
+	}
+	return authority[1:closing], after[1:], true
+}
+
+// portNumber reads an explicit port (1-65535), else gives the scheme's
+// default.
+func portNumber(scheme, port string) (int64, bool) {
+	if port == "" {
+		return defaultPort(scheme), true
+	}
+	if len(port) > 5 || !isInteger(port) || port[0] == '-' {
+		return 0, false
+	}
+	var p int64
+	for i := 0; i < len(port); i++ {
+		p = p*10 + int64(port[i]-'0')
+	}
+	return p, p >= 1 && p <= 65535
 }
 
 func isScheme(s string) bool {

@@ -141,28 +141,9 @@ func (c *counters) fail(err string) {
 // Run sends the records and returns what happened. It stops early, with what
 // it has counted so far, when ctx is done.
 func Run(ctx context.Context, opts Options) (Summary, error) {
-	if opts.URL == "" {
-		return Summary{}, errors.New("no receiver URL")
-	}
-	if len(opts.Records) == 0 && opts.Record == nil {
-		return Summary{}, errors.New("no records to send")
-	}
-	opts.Concurrency = max(opts.Concurrency, 1)
-	opts.Batch = max(opts.Batch, 1)
-	if opts.Count <= 0 {
-		if opts.Record != nil {
-			return Summary{}, errors.New("a Record function needs a Count")
-		}
-		opts.Count = len(opts.Records)
-	}
-	if opts.MaxBackoff <= 0 {
-		opts.MaxBackoff = 30 * time.Second
-	}
-	if opts.Client == nil {
-		opts.Client = &http.Client{Timeout: 30 * time.Second}
-	}
-	if opts.ProgressEvery <= 0 {
-		opts.ProgressEvery = time.Second
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return Summary{}, err
 	}
 	if opts.Duration > 0 {
 		var cancel context.CancelFunc
@@ -195,16 +176,48 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	close(stopProgress)
 	progressDone.Wait()
 
-	s := Summary{
+	return c.summary(time.Since(start)), nil
+}
+
+// withDefaults checks the options and fills in what was left zero.
+func (opts Options) withDefaults() (Options, error) {
+	if opts.URL == "" {
+		return opts, errors.New("no receiver URL")
+	}
+	if len(opts.Records) == 0 && opts.Record == nil {
+		return opts, errors.New("no records to send")
+	}
+	opts.Concurrency = max(opts.Concurrency, 1)
+	opts.Batch = max(opts.Batch, 1)
+	if opts.Count <= 0 {
+		if opts.Record != nil {
+			return opts, errors.New("a Record function needs a Count")
+		}
+		opts.Count = len(opts.Records)
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 30 * time.Second
+	}
+	if opts.Client == nil {
+		opts.Client = &http.Client{Timeout: 30 * time.Second}
+	}
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = time.Second
+	}
+	return opts, nil
+}
+
+// summary is what the counters add up to after elapsed.
+func (c *counters) summary(elapsed time.Duration) Summary {
+	return Summary{
 		Requests: c.requests.Load(), Sent: c.sent.Load(), Accepted: c.accepted.Load(),
 		Rejected: c.rejected.Load(), Retried: c.retried.Load(), Failed: c.failed.Load(),
-		Statuses: c.statuses, Elapsed: time.Since(start), LastError: c.lastError,
+		Statuses: c.statuses, Elapsed: elapsed, LastError: c.lastError,
 		Latency: LatencySummary{
 			P50: c.latency.quantile(0.50), P90: c.latency.quantile(0.90),
 			P99: c.latency.quantile(0.99), Max: c.latency.quantile(1),
 		},
 	}
-	return s, nil
 }
 
 // schedule hands out batches at the configured rate. When the workers fall
@@ -278,22 +291,7 @@ func sendBatch(ctx context.Context, opts Options, c *counters, batch [][]byte) {
 				wait = backoff
 			}
 		default:
-			c.status(a.status)
-			c.sent.Add(n)
-			switch {
-			case a.status == http.StatusOK:
-				c.accepted.Add(a.accepted)
-				c.rejected.Add(a.rejected)
-				if a.rejected > 0 {
-					c.fail(a.message)
-				}
-			case a.status >= 400 && a.status < 500:
-				c.rejected.Add(n)
-				c.fail(fmt.Sprintf("%d: %s", a.status, a.message))
-			default:
-				c.failed.Add(n)
-				c.fail(fmt.Sprintf("%d: %s", a.status, a.message))
-			}
+			c.final(a, n)
 			outcome(opts, Outcome{Records: batch, Status: a.status, Accepted: a.accepted, Rejected: a.rejected})
 			return
 		}
@@ -311,6 +309,28 @@ func sendBatch(ctx context.Context, opts Options, c *counters, batch [][]byte) {
 		case <-time.After(min(wait, opts.MaxBackoff)):
 		}
 		backoff = min(backoff*2, opts.MaxBackoff)
+	}
+}
+
+// final counts the answer that ends a batch's attempts: accepted and
+// rejected records as the receiver counted them, a 4xx as all rejected, any
+// other status as all failed.
+func (c *counters) final(a answer, n int64) {
+	c.status(a.status)
+	c.sent.Add(n)
+	switch {
+	case a.status == http.StatusOK:
+		c.accepted.Add(a.accepted)
+		c.rejected.Add(a.rejected)
+		if a.rejected > 0 {
+			c.fail(a.message)
+		}
+	case a.status >= 400 && a.status < 500:
+		c.rejected.Add(n)
+		c.fail(fmt.Sprintf("%d: %s", a.status, a.message))
+	default:
+		c.failed.Add(n)
+		c.fail(fmt.Sprintf("%d: %s", a.status, a.message))
 	}
 }
 

@@ -178,15 +178,7 @@ type Summary struct {
 func Summarize(traces []ptrace.Traces) Summary {
 	calls := Calls(traces)
 	s := Summary{Spans: SpanCount(traces), Calls: len(calls), Diagnostics: map[string]int{}}
-
-	// The durations of a region's calls are kept for its percentiles.
-	type regionCalls struct {
-		row                    RegionRow
-		durations, firstChunks []time.Duration
-	}
-	tokens := map[[2]string]*TokenRow{}
-	regions := map[string]*regionCalls{}
-	sources := map[string]*SourceRow{}
+	t := newTally()
 	for _, c := range calls {
 		if s.From.IsZero() || c.Start.Before(s.From) {
 			s.From = c.Start
@@ -194,76 +186,116 @@ func Summarize(traces []ptrace.Traces) Summary {
 		if end := c.Start.Add(c.Duration); end.After(s.To) {
 			s.To = end
 		}
-
-		key := [2]string{c.Caller, c.Deployment}
-		t := tokens[key]
-		if t == nil {
-			t = &TokenRow{Caller: c.Caller, Deployment: c.Deployment}
-			tokens[key] = t
-		}
-		t.Calls++
-		t.InputTokens += c.InputTokens
-		t.OutputTokens += c.OutputTokens
-		t.CachedTokens += c.CachedTokens
-
-		r := regions[c.Region]
-		if r == nil {
-			r = &regionCalls{row: RegionRow{Region: c.Region}}
-			regions[c.Region] = r
-		}
-		if c.Failed {
-			r.row.Failed++
-		}
-		r.durations = append(r.durations, c.Duration)
-		if c.TimeToFirstChunk > 0 {
-			r.firstChunks = append(r.firstChunks, c.TimeToFirstChunk)
-		}
-
-		source := "none"
-		if c.HasUsage {
-			source = first(c.UsageSource, "sender")
-		}
-		src := sources[source]
-		if src == nil {
-			src = &SourceRow{Source: source}
-			sources[source] = src
-		}
-		src.Calls++
-		src.InputTokens += c.InputTokens
-		src.OutputTokens += c.OutputTokens
-
 		if c.DiagnosticsStatus != "" {
 			s.Diagnostics[c.DiagnosticsStatus]++
 		}
+		t.add(c)
+	}
+	s.Tokens, s.Regions, s.Sources = t.tokenRows(), t.regionRows(), t.sourceRows()
+	return s
+}
+
+// tally adds calls up by caller and deployment, by region and by usage
+// source.
+type tally struct {
+	tokens  map[[2]string]*TokenRow
+	regions map[string]*regionCalls
+	sources map[string]*SourceRow
+}
+
+// regionCalls keeps the durations of a region's calls for its percentiles.
+type regionCalls struct {
+	row                    RegionRow
+	durations, firstChunks []time.Duration
+}
+
+func newTally() *tally {
+	return &tally{
+		tokens:  map[[2]string]*TokenRow{},
+		regions: map[string]*regionCalls{},
+		sources: map[string]*SourceRow{},
+	}
+}
+
+func (t *tally) add(c Call) {
+	key := [2]string{c.Caller, c.Deployment}
+	tok := t.tokens[key]
+	if tok == nil {
+		tok = &TokenRow{Caller: c.Caller, Deployment: c.Deployment}
+		t.tokens[key] = tok
+	}
+	tok.Calls++
+	tok.InputTokens += c.InputTokens
+	tok.OutputTokens += c.OutputTokens
+	tok.CachedTokens += c.CachedTokens
+
+	r := t.regions[c.Region]
+	if r == nil {
+		r = &regionCalls{row: RegionRow{Region: c.Region}}
+		t.regions[c.Region] = r
+	}
+	if c.Failed {
+		r.row.Failed++
+	}
+	r.durations = append(r.durations, c.Duration)
+	if c.TimeToFirstChunk > 0 {
+		r.firstChunks = append(r.firstChunks, c.TimeToFirstChunk)
 	}
 
-	for _, t := range tokens {
-		s.Tokens = append(s.Tokens, *t)
+	source := "none"
+	if c.HasUsage {
+		source = first(c.UsageSource, "sender")
 	}
-	slices.SortFunc(s.Tokens, func(a, b TokenRow) int {
-		// unknown callers last
+	src := t.sources[source]
+	if src == nil {
+		src = &SourceRow{Source: source}
+		t.sources[source] = src
+	}
+	src.Calls++
+	src.InputTokens += c.InputTokens
+	src.OutputTokens += c.OutputTokens
+}
+
+// tokenRows are sorted by caller, unknown callers last, then deployment.
+func (t *tally) tokenRows() []TokenRow {
+	var rows []TokenRow
+	for _, tok := range t.tokens {
+		rows = append(rows, *tok)
+	}
+	slices.SortFunc(rows, func(a, b TokenRow) int {
 		return cmp.Or(cmp.Compare(boolInt(a.Caller == Unknown), boolInt(b.Caller == Unknown)),
 			cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Deployment, b.Deployment))
 	})
-	for _, r := range regions {
+	return rows
+}
+
+// regionRows are sorted the busiest region first, unknown last.
+func (t *tally) regionRows() []RegionRow {
+	var rows []RegionRow
+	for _, r := range t.regions {
 		row, d := r.row, r.durations
 		row.Calls, row.Streams = len(d), len(r.firstChunks)
 		row.P50, row.P95, row.Max = percentile(d, 50), percentile(d, 95), percentile(d, 100)
 		row.TimeToFirstP50 = percentile(r.firstChunks, 50)
-		s.Regions = append(s.Regions, row)
+		rows = append(rows, row)
 	}
-	slices.SortFunc(s.Regions, func(a, b RegionRow) int {
-		// unknown last, the busiest region first
+	slices.SortFunc(rows, func(a, b RegionRow) int {
 		return cmp.Or(cmp.Compare(boolInt(a.Region == Unknown), boolInt(b.Region == Unknown)),
 			cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.Region, b.Region))
 	})
-	for _, src := range sources {
-		s.Sources = append(s.Sources, *src)
+	return rows
+}
+
+// sourceRows are sorted from the most to the least trustworthy source.
+func (t *tally) sourceRows() []SourceRow {
+	var rows []SourceRow
+	for _, src := range t.sources {
+		rows = append(rows, *src)
 	}
-	slices.SortFunc(s.Sources, func(a, b SourceRow) int {
+	slices.SortFunc(rows, func(a, b SourceRow) int {
 		return cmp.Or(cmp.Compare(sourceRank(a.Source), sourceRank(b.Source)), cmp.Compare(a.Source, b.Source))
 	})
-	return s
+	return rows
 }
 
 // Total adds up the token rows: every call, and the tokens of those with usage.

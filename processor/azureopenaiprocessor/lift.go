@@ -209,7 +209,7 @@ func isAzureHost(h string) bool {
 	return false
 }
 
-// looksLikeModelCall is the default selection test of attributes.md.
+// looksLikeModelCall is the default selection test (README, "Which spans").
 func (v *spanView) looksLikeModelCall() bool {
 	if v.hasResponse || v.selectHeader {
 		return true
@@ -363,28 +363,53 @@ func (l *lifter) putStrings(k string, vals []string) {
 	}
 }
 
+// writeAttributes writes every attribute the span's facts support: the call,
+// its usage, the request's parameters, the stream, the content, the
+// provider's own facts, Azure's headers and the content filter.
 func (l *lifter) writeAttributes(route genai.Route, provider string, stream bool, usageSource string) {
-	v, req, resp, h := &l.view, &l.request, &l.resp, &l.view.headers
 	l.attrs.EnsureCapacity(l.attrs.Len() + 40)
+	l.writeCall(route, provider)
+	l.writeUsage(route, usageSource)
+	l.writeRequestParameters(stream)
+	if stream {
+		l.writeStream()
+	}
+	if l.cfg.CaptureContent {
+		l.writeContent()
+	}
+	l.writeProviderFacts(provider)
+	l.writeAzureHeaders(route)
+	l.writeContentFilter()
+}
 
+// writeCall names the provider, the operation, the models, the response id
+// and why each choice finished.
+func (l *lifter) writeCall(route genai.Route, provider string) {
+	req, resp := &l.request, &l.resp
 	l.putStr(attrProviderName, provider)
 	l.putStr(attrOperationName, route.API.Operation())
 	l.putStr(attrRequestModel, requestModel(route, req))
-	l.putStr(attrResponseModel, responseModel(route, resp, h))
+	l.putStr(attrResponseModel, responseModel(route, resp, &l.view.headers))
 	l.putStr(attrResponseID, resp.ID)
-	if len(resp.Choices) > 0 && !l.has(attrFinishReasons) {
-		s := l.attrs.PutEmptySlice(attrFinishReasons)
-		s.EnsureCapacity(len(resp.Choices))
-		for i := range resp.Choices {
-			r := resp.Choices[i].FinishReason
-			if r == "" {
-				r = "error"
-			}
-			s.AppendEmpty().SetStr(r)
-		}
+	if len(resp.Choices) == 0 || l.has(attrFinishReasons) {
+		return
 	}
+	s := l.attrs.PutEmptySlice(attrFinishReasons)
+	s.EnsureCapacity(len(resp.Choices))
+	for i := range resp.Choices {
+		r := resp.Choices[i].FinishReason
+		if r == "" {
+			// A stream choice that never got a finish reason was cut off.
+			r = "error"
+		}
+		s.AppendEmpty().SetStr(r)
+	}
+}
 
-	u := &resp.Usage
+// writeUsage writes the token counts and where they came from. Embeddings
+// produce no output tokens.
+func (l *lifter) writeUsage(route genai.Route, usageSource string) {
+	u := &l.resp.Usage
 	l.putInt(attrInputTokens, u.Input)
 	if route.API != genai.APIEmbeddings {
 		l.putInt(attrOutputTokens, u.Output)
@@ -392,7 +417,12 @@ func (l *lifter) writeAttributes(route genai.Route, provider string, stream bool
 	l.putInt(attrCacheReadInputTokens, u.CacheRead)
 	l.putInt(attrReasoningOutputTokens, u.Reasoning)
 	l.putStr(tokens.SourceAttribute, usageSource)
+}
 
+// writeRequestParameters writes the sampling and output parameters the
+// request body set. A choice count of 1 is the default and is left out.
+func (l *lifter) writeRequestParameters(stream bool) {
+	req := &l.request
 	l.putInt(attrMaxTokens, req.MaxTokens)
 	l.putFloat(attrTemperature, req.Temperature)
 	l.putFloat(attrTopP, req.TopP)
@@ -406,44 +436,52 @@ func (l *lifter) writeAttributes(route genai.Route, provider string, stream bool
 	l.putBool(attrStream, true, req.Stream || stream)
 	l.putStrings(attrEncodingFormats, req.EncodingFormats)
 	l.putStr(attrOutputType, req.OutputType)
-	if stream && v.hasTTFB && v.ttfbMS >= 0 {
+}
+
+// writeStream writes the time to the first chunk (from the gateway's time to
+// first byte, in seconds) and the number of chunks of a streamed response.
+func (l *lifter) writeStream() {
+	v := &l.view
+	if v.hasTTFB && v.ttfbMS >= 0 {
 		l.putFloat(attrTimeToFirstChunk, genai.Float{V: v.ttfbMS / 1000, Set: true})
 	}
-	if stream {
-		l.putInt(attrStreamChunks, genai.Int{V: int64(resp.Chunks), Set: true})
-	}
+	l.putInt(attrStreamChunks, genai.Int{V: int64(l.resp.Chunks), Set: true})
+}
 
-	if l.cfg.CaptureContent {
-		if len(req.Messages) > 0 {
-			l.putStr(attrInputMessages, l.writer.InputMessages(req.Messages))
-		}
-		if len(req.SystemInstructions) > 0 {
-			l.putStr(attrSystemInstructions, l.writer.SystemInstructions(req.SystemInstructions))
-		}
-		if len(resp.Choices) > 0 {
-			l.putStr(attrOutputMessages, l.writer.OutputMessages(resp.Choices))
-		}
+// writeContent writes the messages in and out, when capture is on.
+func (l *lifter) writeContent() {
+	req, resp := &l.request, &l.resp
+	if len(req.Messages) > 0 {
+		l.putStr(attrInputMessages, l.writer.InputMessages(req.Messages))
 	}
+	if len(req.SystemInstructions) > 0 {
+		l.putStr(attrSystemInstructions, l.writer.SystemInstructions(req.SystemInstructions))
+	}
+	if len(resp.Choices) > 0 {
+		l.putStr(attrOutputMessages, l.writer.OutputMessages(resp.Choices))
+	}
+}
 
+// writeProviderFacts writes what only one provider has: Azure's resource
+// namespace, OpenAI's fingerprint and service tiers.
+func (l *lifter) writeProviderFacts(provider string) {
 	switch provider {
 	case providerAzureOpenAI:
 		l.putStr(attrResourceNamespace, azureNamespace)
 	case providerOpenAI:
-		l.putStr(attrSystemFingerprint, resp.SystemFingerprint)
-		l.putStr(attrResponseServiceTier, resp.ServiceTier)
-		l.putStr(attrRequestServiceTier, req.ServiceTier)
+		l.putStr(attrSystemFingerprint, l.resp.SystemFingerprint)
+		l.putStr(attrResponseServiceTier, l.resp.ServiceTier)
+		l.putStr(attrRequestServiceTier, l.request.ServiceTier)
 	}
-	l.putStr(attrServiceRequestID, h.APIMRequestID)
+}
 
-	deployment := h.Deployment
-	if deployment == "" {
-		deployment = route.Deployment
-	}
-	if deployment == "" && route.AzurePath {
-		// /openai/v1/...: Azure reads the body's model as the deployment name.
-		deployment = req.Model
-	}
-	l.putStr(attrDeployment, deployment)
+// writeAzureHeaders writes the azure.* facts of the response headers: the
+// request ids, the deployment, region and model session, the spillover and
+// the rate limits and timings.
+func (l *lifter) writeAzureHeaders(route genai.Route) {
+	h := &l.view.headers
+	l.putStr(attrServiceRequestID, h.APIMRequestID)
+	l.putStr(attrDeployment, deploymentName(route, &l.request, h))
 	l.putStr(attrRegion, h.Region)
 	l.putStr(attrRequestID, h.RequestID)
 	l.putStr(attrModelSession, h.ModelSession)
@@ -459,15 +497,33 @@ func (l *lifter) writeAttributes(route genai.Route, provider string, stream bool
 	l.putFloat(attrRetryAfter, h.RetryAfter)
 	l.putFloat(attrProcessingTime, h.ProcessingTime)
 	l.putFloat(attrUpstreamTime, h.UpstreamTime)
+}
 
-	if resp.Filter.Seen || resp.Filter.Filtered {
-		l.putBool(attrContentFiltered, resp.Filter.Filtered, true)
+// writeContentFilter writes whether the content filter acted and, sorted,
+// the categories it named.
+func (l *lifter) writeContentFilter() {
+	f := &l.resp.Filter
+	if f.Seen || f.Filtered {
+		l.putBool(attrContentFiltered, f.Filtered, true)
 	}
-	if len(resp.Filter.Categories) > 0 {
-		cats := slices.Clone(resp.Filter.Categories)
+	if len(f.Categories) > 0 {
+		cats := slices.Clone(f.Categories)
 		slices.Sort(cats)
 		l.putStrings(attrContentFilterCats, cats)
 	}
+}
+
+// deploymentName is the x-ms-deployment-name header, else the deployment of
+// the path; on /openai/v1/... Azure reads the body's model as the
+// deployment name.
+func deploymentName(route genai.Route, req *genai.Request, h *headers.Facts) string {
+	if h.Deployment != "" {
+		return h.Deployment
+	}
+	if route.Deployment != "" || !route.AzurePath {
+		return route.Deployment
+	}
+	return req.Model
 }
 
 // requestModel is the deployment of /openai/deployments/{d}/..., else the

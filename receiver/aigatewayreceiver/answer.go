@@ -8,7 +8,7 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/internal/exchange"
 )
 
-// The answers of record-format.md, written by hand: they are small, and
+// The answers of the README, written by hand: they are small, and
 // the 200 answer is on the hot path.
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

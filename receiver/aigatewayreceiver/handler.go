@@ -2,6 +2,7 @@ package aigatewayreceiver // import "github.com/otelcol-aoai/otelcol-aoai/receiv
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -81,32 +82,25 @@ func (r *gatewayReceiver) maxBodySize() int64 {
 }
 
 // formatOf maps a Content-Type to a record framing. Parameters other than a
-// UTF-8 charset are ignored.
+// UTF-8 charset are ignored, and so is a malformed parameter: the media type
+// before it still tells the framing.
 func formatOf(contentType string) (exchange.Format, string, string) {
-	mediaType, params, _ := strings.Cut(contentType, ";")
-	mediaType = strings.TrimSpace(mediaType)
-	if charset := charsetOf(params); charset != "" && !strings.EqualFold(charset, "utf-8") && !strings.EqualFold(charset, "utf8") {
+	const accepted = "application/json, application/x-ndjson or application/jsonl"
+	if strings.TrimSpace(contentType) == "" {
+		return 0, "", "Content-Type is missing; send " + accepted
+	}
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter) {
+		return 0, "", "Content-Type must be " + accepted
+	}
+	if charset := params["charset"]; charset != "" && !strings.EqualFold(charset, "utf-8") && !strings.EqualFold(charset, "utf8") {
 		return 0, "", "charset must be utf-8"
 	}
-	switch {
-	case strings.EqualFold(mediaType, "application/json"):
+	switch mediaType {
+	case "application/json":
 		return exchange.FormatJSON, "json", ""
-	case strings.EqualFold(mediaType, "application/x-ndjson"), strings.EqualFold(mediaType, "application/jsonl"):
+	case "application/x-ndjson", "application/jsonl":
 		return exchange.FormatNDJSON, "ndjson", ""
-	case mediaType == "":
-		return 0, "", "Content-Type is missing; send application/json, application/x-ndjson or application/jsonl"
 	}
-	return 0, "", "Content-Type must be application/json, application/x-ndjson or application/jsonl"
-}
-
-func charsetOf(params string) string {
-	for params != "" {
-		var param string
-		param, params, _ = strings.Cut(params, ";")
-		name, value, _ := strings.Cut(param, "=")
-		if strings.EqualFold(strings.TrimSpace(name), "charset") {
-			return strings.Trim(strings.TrimSpace(value), `"`)
-		}
-	}
-	return ""
+	return 0, "", "Content-Type must be " + accepted
 }
