@@ -1,0 +1,190 @@
+package jsonlex // import "github.com/otelcol-aoai/otelcol-aoai/internal/jsonlex"
+
+// NextMember steps to the next member of an object whose '{' was read: past
+// the ',' before it (unless first) to the opening quote of its key, which
+// is at next. found is false at the closing '}', which is read.
+func NextMember(src string, i int, first bool) (next int, found bool, p Problem) {
+	i = SkipSpace(src, i)
+	if i < len(src) && src[i] == '}' {
+		return i + 1, false, OK
+	}
+	if !first {
+		if i >= len(src) {
+			return i, false, EndInObject
+		}
+		if src[i] != ',' {
+			return i, false, ExpectedCommaOrBrace
+		}
+		i = SkipSpace(src, i+1)
+	}
+	if i >= len(src) {
+		return i, false, EndInObject
+	}
+	if src[i] != '"' {
+		return i, false, ExpectedKey
+	}
+	return i, true, OK
+}
+
+// Colon reads the ':' after an object key.
+func Colon(src string, i int) (int, Problem) {
+	i = SkipSpace(src, i)
+	if i < len(src) && src[i] == ':' {
+		return i + 1, OK
+	}
+	return i, ExpectedColon
+}
+
+// NextElement steps to the next element of an array whose '[' was read:
+// past the ',' before it (unless first) to where it starts. more is false at
+// the closing ']', which is read.
+func NextElement(src string, i int, first bool) (next int, more bool, p Problem) {
+	i = SkipSpace(src, i)
+	if i >= len(src) {
+		return i, false, EndInArray
+	}
+	switch c := src[i]; {
+	case c == ']':
+		return i + 1, false, OK
+	case first:
+		return i, true, OK
+	case c != ',':
+		return i, false, ExpectedCommaOrBracket
+	}
+	i = SkipSpace(src, i+1)
+	if i < len(src) && src[i] == ']' {
+		return i, false, TrailingComma
+	}
+	return i, true, OK
+}
+
+// skipStrict is Strict's Skip.
+func skipStrict(src string, i, depth int) (end int, valid bool, p Problem) {
+	i = SkipSpace(src, i)
+	if i >= len(src) {
+		return i, false, UnexpectedEnd
+	}
+	switch src[i] {
+	case '"':
+		end, _, valid, p = checkString(src, i)
+		return end, valid, p
+	case '{', '[':
+		return skipContainer(src, i, depth)
+	case 't':
+		return literalValue(src, i, "true")
+	case 'f':
+		return literalValue(src, i, "false")
+	case 'n':
+		return literalValue(src, i, "null")
+	default:
+		end, p = checkNumber(src, i)
+		return end, true, p
+	}
+}
+
+func literalValue(src string, i int, word string) (int, bool, Problem) {
+	if end, ok := Literal(src, i, word); ok {
+		return end, true, OK
+	}
+	return i, true, InvalidValue
+}
+
+// skipContainer skips the object or array at src[i], checking its syntax:
+// members and elements are stepped to by NextMember and NextElement, as the
+// decoders that read objects step to them.
+func skipContainer(src string, i, depth int) (end int, valid bool, p Problem) {
+	if depth >= MaxDepth {
+		return i, false, TooDeep
+	}
+	object := src[i] == '{'
+	i++
+	valid = true
+	for first := true; ; first = false {
+		var more bool
+		if object {
+			i, more, p = NextMember(src, i, first)
+			if p == OK && more {
+				// A key that is not UTF-8 leaves the value valid: no key of
+				// a skipped value is kept.
+				i, _, _, p = checkString(src, i)
+				if p == OK {
+					i, p = Colon(src, i)
+				}
+			}
+		} else {
+			i, more, p = NextElement(src, i, first)
+		}
+		if p != OK {
+			return i, false, p
+		}
+		if !more {
+			return i, valid, OK
+		}
+		var v bool
+		if i, v, p = skipStrict(src, i, depth+1); p != OK {
+			return i, false, p
+		}
+		valid = valid && v
+	}
+}
+
+// skipLenient is Lenient's Skip.
+func skipLenient(src string, i int) (int, Problem) {
+	i = SkipSpace(src, i)
+	if i >= len(src) {
+		return i, UnexpectedEnd
+	}
+	switch c := src[i]; c {
+	case '"':
+		end, _, p := findString(src, i)
+		return end, p
+	case '{', '[':
+		return matchBrackets(src, i)
+	case 't':
+		return lenientLiteral(src, i, "true")
+	case 'f':
+		return lenientLiteral(src, i, "false")
+	case 'n':
+		return lenientLiteral(src, i, "null")
+	default:
+		if c == '-' || (c >= '0' && c <= '9') {
+			return numberRun(src, i), OK
+		}
+		return i, InvalidValue
+	}
+}
+
+func lenientLiteral(src string, i int, word string) (int, Problem) {
+	if end, ok := Literal(src, i, word); ok {
+		return end, OK
+	}
+	return i, InvalidValue
+}
+
+// matchBrackets skips the object or array at src[i] by counting brackets
+// outside strings, never recursing, so deep input cannot exhaust the stack.
+func matchBrackets(src string, i int) (int, Problem) {
+	depth := 0
+	for i < len(src) {
+		switch src[i] {
+		case '{', '[':
+			depth++
+			i++
+		case '}', ']':
+			depth--
+			i++
+			if depth == 0 {
+				return i, OK
+			}
+		case '"':
+			end, _, p := findString(src, i)
+			if p != OK {
+				return end, p
+			}
+			i = end
+		default:
+			i++
+		}
+	}
+	return i, UnexpectedEnd
+}
