@@ -70,23 +70,29 @@ func skipStrict(src string, i, depth int) (end int, valid bool, p Problem) {
 		return end, valid, p
 	case '{', '[':
 		return skipContainer(src, i, depth)
-	case 't':
-		return literalValue(src, i, "true")
-	case 'f':
-		return literalValue(src, i, "false")
-	case 'n':
-		return literalValue(src, i, "null")
+	case 't', 'f', 'n':
+		end, p = skipLiteral(src, i)
+		return end, true, p
 	default:
 		end, p = checkNumber(src, i)
 		return end, true, p
 	}
 }
 
-func literalValue(src string, i int, word string) (int, bool, Problem) {
-	if end, ok := Literal(src, i, word); ok {
-		return end, true, OK
+// skipLiteral reads the true, false or null that starts at src[i], known by
+// its first byte.
+func skipLiteral(src string, i int) (int, Problem) {
+	word := "null"
+	switch src[i] {
+	case 't':
+		word = "true"
+	case 'f':
+		word = "false"
 	}
-	return i, true, InvalidValue
+	if end, ok := Literal(src, i, word); ok {
+		return end, OK
+	}
+	return i, InvalidValue
 }
 
 // skipContainer skips the object or array at src[i], checking its syntax:
@@ -140,25 +146,14 @@ func skipLenient(src string, i int) (int, Problem) {
 		return end, p
 	case '{', '[':
 		return matchBrackets(src, i)
-	case 't':
-		return lenientLiteral(src, i, "true")
-	case 'f':
-		return lenientLiteral(src, i, "false")
-	case 'n':
-		return lenientLiteral(src, i, "null")
+	case 't', 'f', 'n':
+		return skipLiteral(src, i)
 	default:
 		if c == '-' || (c >= '0' && c <= '9') {
 			return numberRun(src, i), OK
 		}
 		return i, InvalidValue
 	}
-}
-
-func lenientLiteral(src string, i int, word string) (int, Problem) {
-	if end, ok := Literal(src, i, word); ok {
-		return end, OK
-	}
-	return i, InvalidValue
 }
 
 // matchBrackets skips the object or array at src[i] by counting brackets
