@@ -25,37 +25,3 @@ const (
 // MaxDepth bounds how deep a value Strict skips may nest, so that a body of
 // twenty million '[' cannot exhaust the stack.
 const MaxDepth = 512
-
-// String reads the string whose opening quote is at src[i] and returns the
-// index after its closing quote. escaped reports whether its body holds an
-// escape (then Decode gives its value; else the body is its value). valid
-// is false when Strict finds the value is not UTF-8 text; Lenient leaves it
-// true. On a problem, end is where it lies.
-func (m Mode) String(src string, i int) (end int, escaped, valid bool, p Problem) {
-	if m == Lenient {
-		end, escaped, p = findString(src, i)
-		return end, escaped, true, p
-	}
-	return checkString(src, i)
-}
-
-// Number reads the number that starts at src[i] and returns the index after
-// it.
-func (m Mode) Number(src string, i int) (end int, p Problem) {
-	if m == Lenient {
-		return numberRun(src, i), OK
-	}
-	return checkNumber(src, i)
-}
-
-// Skip reads past the value that starts at or after src[i] (after
-// whitespace) and returns the index after it. depth is how deep the value
-// lies, for Strict's bound. valid is false when Strict finds a string in it
-// that is not UTF-8 text; Lenient leaves it true.
-func (m Mode) Skip(src string, i, depth int) (end int, valid bool, p Problem) {
-	if m == Lenient {
-		end, p = skipLenient(src, i)
-		return end, true, p
-	}
-	return skipStrict(src, i, depth)
-}

@@ -1,7 +1,19 @@
 package jsonlex // import "github.com/otelcol-aoai/otelcol-aoai/internal/jsonlex"
 
-// checkNumber is Strict's Number: the grammar of RFC 8259.
-func checkNumber(src string, i int) (int, Problem) {
+// Number reads the number that starts at src[i] and returns the index after
+// it. Strict reads the grammar of RFC 8259; Lenient the run of bytes that can
+// be part of a number.
+func (m Mode) Number(src string, i int) (end int, p Problem) {
+	if m == Lenient {
+		for i < len(src) {
+			if c := src[i]; (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
+				i++
+				continue
+			}
+			break
+		}
+		return i, OK
+	}
 	if i < len(src) && src[i] == '-' {
 		i++
 	}
@@ -38,19 +50,6 @@ func checkNumber(src string, i int) (int, Problem) {
 func digits(src string, i int) int {
 	for i < len(src) && src[i] >= '0' && src[i] <= '9' {
 		i++
-	}
-	return i
-}
-
-// numberRun is Lenient's Number: the run of bytes that can be part of a
-// number.
-func numberRun(src string, i int) int {
-	for i < len(src) {
-		if c := src[i]; (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
-			i++
-			continue
-		}
-		break
 	}
 	return i
 }

@@ -7,11 +7,51 @@ import (
 	"unicode/utf8"
 )
 
-// checkString is Strict's String: every byte of the body is looked at, to
-// refuse control characters and to see whether the text is UTF-8.
-func checkString(src string, i int) (end int, escaped, valid bool, p Problem) {
+// String reads the string whose opening quote is at src[i] and returns the
+// index after its closing quote. escaped reports whether its body holds an
+// escape (then Decode gives its value; else the body is its value). valid
+// is false when Strict finds the value is not UTF-8 text; Lenient leaves it
+// true. On a problem, end is where it lies.
+//
+// Strict looks at every byte of the body, to refuse control characters and
+// to see whether the text is UTF-8. Lenient looks only for quotes and
+// backslashes, with the vectorised byte search once a string proves long,
+// and checks the escapes it meets. (The two are one function, not two behind
+// a switch on the mode, so that a read costs one call.)
+func (m Mode) String(src string, i int) (end int, escaped, valid bool, p Problem) {
 	i++
 	valid = true
+	if m == Lenient {
+		// Keys and most values are short: a plain loop beats the call
+		// overhead of the vectorised search until the string proves long.
+		for limit := min(i+24, len(src)); i < limit; i++ {
+			if c := src[i]; c == '"' {
+				return i + 1, false, true, OK
+			} else if c == '\\' {
+				break
+			}
+		}
+		quote := -1 // the first quote at or after i, once searched for
+		for {
+			if quote < i {
+				q := strings.IndexByte(src[i:], '"')
+				if q < 0 {
+					return len(src), escaped, true, UnterminatedString
+				}
+				quote = i + q
+			}
+			b := strings.IndexByte(src[i:quote], '\\')
+			if b < 0 {
+				return quote + 1, escaped, true, OK
+			}
+			next, _, p := checkEscape(src, i+b)
+			if p != OK {
+				return i + b, escaped, true, p
+			}
+			escaped = true
+			i = next
+		}
+	}
 	for {
 		j := firstSpecial(src, i)
 		if j >= len(src) {
@@ -37,42 +77,6 @@ func checkString(src string, i int) (end int, escaped, valid bool, p Problem) {
 			}
 			i = j + size
 		}
-	}
-}
-
-// findString is Lenient's String: it looks only for quotes and backslashes,
-// with the vectorised byte search once a string proves long, and checks the
-// escapes it meets.
-func findString(src string, i int) (end int, escaped bool, p Problem) {
-	i++
-	// Keys and most values are short: a plain loop beats the call overhead
-	// of the vectorised search until the string proves long.
-	for limit := min(i+24, len(src)); i < limit; i++ {
-		if c := src[i]; c == '"' {
-			return i + 1, false, OK
-		} else if c == '\\' {
-			break
-		}
-	}
-	quote := -1 // the first quote at or after i, once searched for
-	for {
-		if quote < i {
-			q := strings.IndexByte(src[i:], '"')
-			if q < 0 {
-				return len(src), escaped, UnterminatedString
-			}
-			quote = i + q
-		}
-		b := strings.IndexByte(src[i:quote], '\\')
-		if b < 0 {
-			return quote + 1, escaped, OK
-		}
-		next, _, p := checkEscape(src, i+b)
-		if p != OK {
-			return i + b, escaped, p
-		}
-		escaped = true
-		i = next
 	}
 }
 

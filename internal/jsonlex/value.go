@@ -58,23 +58,33 @@ func NextElement(src string, i int, first bool) (next int, more bool, p Problem)
 	return i, true, OK
 }
 
-// skipStrict is Strict's Skip.
-func skipStrict(src string, i, depth int) (end int, valid bool, p Problem) {
+// Skip reads past the value that starts at or after src[i] (after
+// whitespace) and returns the index after it. depth is how deep the value
+// lies, for Strict's bound. valid is false when Strict finds a string in it
+// that is not UTF-8 text; Lenient leaves it true.
+func (m Mode) Skip(src string, i, depth int) (end int, valid bool, p Problem) {
 	i = SkipSpace(src, i)
 	if i >= len(src) {
 		return i, false, UnexpectedEnd
 	}
-	switch src[i] {
+	switch c := src[i]; c {
 	case '"':
-		end, _, valid, p = checkString(src, i)
+		end, _, valid, p = m.String(src, i)
 		return end, valid, p
 	case '{', '[':
+		if m == Lenient {
+			end, p = matchBrackets(src, i)
+			return end, true, p
+		}
 		return skipContainer(src, i, depth)
 	case 't', 'f', 'n':
 		end, p = skipLiteral(src, i)
 		return end, true, p
 	default:
-		end, p = checkNumber(src, i)
+		if m == Lenient && c != '-' && (c < '0' || c > '9') {
+			return i, true, InvalidValue
+		}
+		end, p = m.Number(src, i)
 		return end, true, p
 	}
 }
@@ -112,7 +122,7 @@ func skipContainer(src string, i, depth int) (end int, valid bool, p Problem) {
 			if p == OK && more {
 				// A key that is not UTF-8 leaves the value valid: no key of
 				// a skipped value is kept.
-				i, _, _, p = checkString(src, i)
+				i, _, _, p = Strict.String(src, i)
 				if p == OK {
 					i, p = Colon(src, i)
 				}
@@ -127,32 +137,10 @@ func skipContainer(src string, i, depth int) (end int, valid bool, p Problem) {
 			return i, valid, OK
 		}
 		var v bool
-		if i, v, p = skipStrict(src, i, depth+1); p != OK {
+		if i, v, p = Strict.Skip(src, i, depth+1); p != OK {
 			return i, false, p
 		}
 		valid = valid && v
-	}
-}
-
-// skipLenient is Lenient's Skip.
-func skipLenient(src string, i int) (int, Problem) {
-	i = SkipSpace(src, i)
-	if i >= len(src) {
-		return i, UnexpectedEnd
-	}
-	switch c := src[i]; c {
-	case '"':
-		end, _, p := findString(src, i)
-		return end, p
-	case '{', '[':
-		return matchBrackets(src, i)
-	case 't', 'f', 'n':
-		return skipLiteral(src, i)
-	default:
-		if c == '-' || (c >= '0' && c <= '9') {
-			return numberRun(src, i), OK
-		}
-		return i, InvalidValue
 	}
 }
 
@@ -172,7 +160,7 @@ func matchBrackets(src string, i int) (int, Problem) {
 				return i, OK
 			}
 		case '"':
-			end, _, p := findString(src, i)
+			end, _, _, p := Lenient.String(src, i)
 			if p != OK {
 				return end, p
 			}
