@@ -403,9 +403,10 @@ func (s *Scanner) number() ([]byte, bool) {
 	return s.data[start:s.pos], true
 }
 
-// Skip consumes the next value of any kind without looking inside it. Nesting
-// is tracked with a counter, never with recursion, so deep input cannot
-// exhaust the stack. It reports false on error.
+// Skip consumes the next value of any kind without checking its syntax beyond
+// its strings' escapes. Nesting is tracked with a counter, never with
+// recursion, so deep input cannot exhaust the stack. It reports false on
+// error.
 func (s *Scanner) Skip() bool {
 	end, _, p := jsonlex.Lenient.Skip(s.src, s.pos, 0)
 	if p != jsonlex.OK {
