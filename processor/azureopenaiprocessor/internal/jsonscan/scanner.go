@@ -4,19 +4,19 @@
 // building a tree. It never panics: malformed input stops the scan, Err reports
 // it, and every later call returns "nothing more".
 //
-// The scanner is lenient where leniency costs nothing (it does not validate
-// skipped values or reject a stray comma); it is strict enough that a truncated
-// or non-JSON body is reported as an error.
+// The scanner is lenient where leniency costs nothing (it reads tokens with the
+// lexer's Lenient mode, does not validate skipped values and does not reject a
+// stray comma); it is strict enough that a truncated or non-JSON body is
+// reported as an error.
 package jsonscan // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/jsonscan"
 
 import (
-	"bytes"
 	"errors"
 	"iter"
 	"strconv"
-	"unicode/utf16"
-	"unicode/utf8"
 	"unsafe"
+
+	"github.com/otelcol-aoai/otelcol-aoai/internal/jsonlex"
 )
 
 // Kind is the type of the next value.
@@ -40,8 +40,11 @@ var ErrSyntax = errors.New("malformed or truncated JSON")
 // Scanner reads one JSON document. The zero value is ready after Reset.
 type Scanner struct {
 	data []byte
-	pos  int
-	err  error
+	// src is data viewed as a string, for the lexer; it is never kept past
+	// the next Reset.
+	src string
+	pos int
+	err error
 	// buf holds the unescaped form of the last string that had escapes.
 	buf []byte
 }
@@ -50,6 +53,7 @@ type Scanner struct {
 // kept, so a reused Scanner does not allocate again for escaped strings.
 func (s *Scanner) Reset(data []byte) {
 	s.data = data
+	s.src = bytesString(data)
 	s.pos = 0
 	s.err = nil
 	s.buf = s.buf[:0]
@@ -66,14 +70,7 @@ func (s *Scanner) fail() {
 }
 
 func (s *Scanner) skipSpace() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
-	}
+	s.pos = jsonlex.SkipSpace(s.src, s.pos)
 }
 
 // Peek returns the kind of the next value without consuming it.
@@ -254,30 +251,23 @@ func (s *Scanner) Member(key string) func(yield func() bool) {
 // Array enters an array and yields the position of each element in turn,
 // with the scanner on the element: the loop body reads or skips it. A value
 // that is not an array is skipped and yields nothing.
-func (s *Scanner) Array() iter.Seq[int] {
-	return func(yield func(int) bool) {
-		if !s.EnterArray() {
-			return
-		}
-		for i := 0; s.NextElem(); i++ {
-			if !yield(i) {
-				return
-			}
-		}
-	}
-}
+func (s *Scanner) Array() iter.Seq[int] { return s.elements(0) }
 
 // Objects is Array for arrays of objects: it yields only the elements that
 // are objects, by their position among all elements, and leaves each for the
-// loop body to read with Object or Member; other elements are skipped. (Its
-// loop is spelled out for the reason given at Member.)
-func (s *Scanner) Objects() iter.Seq[int] {
+// loop body to read with Object or Member; other elements are skipped.
+func (s *Scanner) Objects() iter.Seq[int] { return s.elements('{') }
+
+// elements is Array when start is 0, and otherwise yields only the elements
+// that start with the byte start. (Its loop is spelled out for the reason
+// given at Member.)
+func (s *Scanner) elements(start byte) iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if !s.EnterArray() {
 			return
 		}
 		for i := 0; s.NextElem(); i++ {
-			if !s.at('{') {
+			if start != 0 && !s.at(start) {
 				s.Skip()
 			} else if !yield(i) {
 				return
@@ -398,11 +388,9 @@ func (s *Scanner) Raw() []byte {
 }
 
 func (s *Scanner) literal(word string) bool {
-	if len(s.data)-s.pos >= len(word) && string(s.data[s.pos:s.pos+len(word)]) == word {
-		s.pos += len(word)
-		return true
-	}
-	return false
+	end, ok := jsonlex.Literal(s.src, s.pos, word)
+	s.pos = end
+	return ok
 }
 
 func (s *Scanner) number() ([]byte, bool) {
@@ -411,212 +399,39 @@ func (s *Scanner) number() ([]byte, bool) {
 		return nil, false
 	}
 	start := s.pos
-	for s.pos < len(s.data) {
-		c := s.data[s.pos]
-		if (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
-			s.pos++
-			continue
-		}
-		break
-	}
+	s.pos, _ = jsonlex.Lenient.Number(s.src, start)
 	return s.data[start:s.pos], true
 }
 
-// Skip consumes the next value of any kind without looking inside it. Nesting
-// is tracked with a counter, never with recursion, so deep input cannot
-// exhaust the stack. It reports false on error.
+// Skip consumes the next value of any kind without checking its syntax beyond
+// its strings' escapes. Nesting is tracked with a counter, never with
+// recursion, so deep input cannot exhaust the stack. It reports false on
+// error.
 func (s *Scanner) Skip() bool {
-	switch s.Peek() {
-	case Invalid:
-		s.fail()
-		return false
-	case String:
-		return s.skipString()
-	case Number:
-		s.number()
-		return true
-	case Bool:
-		if s.literal("true") || s.literal("false") {
-			return true
-		}
-		s.fail()
-		return false
-	case Null:
-		if s.literal("null") {
-			return true
-		}
+	end, _, p := jsonlex.Lenient.Skip(s.src, s.pos, 0)
+	if p != jsonlex.OK {
 		s.fail()
 		return false
 	}
-	// Object or array.
-	depth := 0
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case '{', '[':
-			depth++
-			s.pos++
-		case '}', ']':
-			depth--
-			s.pos++
-			if depth == 0 {
-				return true
-			}
-		case '"':
-			if !s.skipString() {
-				return false
-			}
-		default:
-			s.pos++
-		}
-	}
-	s.fail()
-	return false
-}
-
-// skipString consumes a string starting at '"' without unescaping it. The
-// closing quote is found with vectorised byte searches; only a quote preceded
-// by backslashes needs a closer look.
-func (s *Scanner) skipString() bool {
-	i := s.pos + 1
-	for {
-		q := bytes.IndexByte(s.data[i:], '"')
-		if q < 0 {
-			s.fail()
-			return false
-		}
-		end := i + q
-		// An odd run of backslashes before the quote escapes it.
-		bs := 0
-		for j := end - 1; j >= i && s.data[j] == '\\'; j-- {
-			bs++
-		}
-		if bs%2 == 0 {
-			s.pos = end + 1
-			return true
-		}
-		i = end + 1
-	}
+	s.pos = end
+	return true
 }
 
 // readString consumes a string starting at '"'. Without escapes it returns a
-// slice of the input; with escapes it unescapes into the scratch buffer.
+// slice of the input; with escapes it decodes into the scratch buffer.
 func (s *Scanner) readString() ([]byte, bool) {
-	start := s.pos + 1
-	// Keys and most values are short: a plain loop beats the call overhead
-	// of the vectorised search until the string proves long.
-	limit := min(start+24, len(s.data))
-	for i := start; i < limit; i++ {
-		switch s.data[i] {
-		case '"':
-			s.pos = i + 1
-			return s.data[start:i], true
-		case '\\':
-			return s.unescape(start, i)
-		}
-	}
-	q := bytes.IndexByte(s.data[limit:], '"')
-	if q < 0 {
+	end, escaped, _, p := jsonlex.Lenient.String(s.src, s.pos)
+	if p != jsonlex.OK {
 		s.fail()
 		return nil, false
 	}
-	end := limit + q
-	if b := bytes.IndexByte(s.data[limit:end], '\\'); b >= 0 {
-		return s.unescape(start, limit+b)
+	start := s.pos + 1
+	s.pos = end
+	if !escaped {
+		return s.data[start : end-1], true
 	}
-	s.pos = end + 1
-	return s.data[start:end], true
-}
-
-func (s *Scanner) unescape(start, i int) ([]byte, bool) {
-	buf := append(s.buf[:0], s.data[start:i]...)
-	for i < len(s.data) {
-		c := s.data[i]
-		switch {
-		case c == '"':
-			s.pos = i + 1
-			s.buf = buf
-			return buf, true
-		case c != '\\':
-			buf = append(buf, c)
-			i++
-			continue
-		}
-		if i+1 >= len(s.data) {
-			break
-		}
-		esc := s.data[i+1]
-		i += 2
-		switch esc {
-		case '"', '\\', '/':
-			buf = append(buf, esc)
-		case 'b':
-			buf = append(buf, '\b')
-		case 'f':
-			buf = append(buf, '\f')
-		case 'n':
-			buf = append(buf, '\n')
-		case 'r':
-			buf = append(buf, '\r')
-		case 't':
-			buf = append(buf, '\t')
-		case 'u':
-			r, ok := hex4(s.data, i)
-			if !ok {
-				s.buf = buf
-				s.fail()
-				return nil, false
-			}
-			i += 4
-			if utf16.IsSurrogate(r) {
-				if r2, ok2 := lowSurrogate(s.data, i); ok2 {
-					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-						r = dec
-						i += 6
-					} else {
-						r = utf8.RuneError
-					}
-				} else {
-					r = utf8.RuneError
-				}
-			}
-			buf = utf8.AppendRune(buf, r)
-		default:
-			s.buf = buf
-			s.fail()
-			return nil, false
-		}
-	}
-	s.buf = buf
-	s.fail()
-	return nil, false
-}
-
-func lowSurrogate(data []byte, i int) (rune, bool) {
-	if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
-		return 0, false
-	}
-	return hex4(data, i+2)
-}
-
-func hex4(data []byte, i int) (rune, bool) {
-	if i+4 > len(data) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range data[i : i+4] {
-		r <<= 4
-		switch {
-		case c >= '0' && c <= '9':
-			r |= rune(c - '0')
-		case c >= 'a' && c <= 'f':
-			r |= rune(c - 'a' + 10)
-		case c >= 'A' && c <= 'F':
-			r |= rune(c - 'A' + 10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
+	s.buf = jsonlex.AppendDecoded(s.buf[:0], s.src[start:end-1])
+	return s.buf, true
 }
 
 // bytesString views b as a string without copying, for parsing calls that do
