@@ -41,13 +41,13 @@ func TestJoinThroughFactory(t *testing.T) {
 	})
 
 	cfg := createDefaultConfig().(*Config)
-	cfg.Diagnostics.WorkspaceID = workspace
-	cfg.Diagnostics.ClientConfig.Endpoint = fake.URL()
-	cfg.Diagnostics.ClientConfig.TLS.CAFile = caFile
-	cfg.Diagnostics.Credential.Type = "access_token"
-	cfg.Diagnostics.Credential.AccessToken = configopaque.String(token)
-	cfg.Diagnostics.PollInterval = 50 * time.Millisecond
-	cfg.Diagnostics.MaxWait = 10 * time.Second
+	cfg.Diagnostics.LogAnalytics.WorkspaceID = workspace
+	cfg.Diagnostics.LogAnalytics.ClientConfig.Endpoint = fake.URL()
+	cfg.Diagnostics.LogAnalytics.ClientConfig.TLS.CAFile = caFile
+	cfg.Diagnostics.LogAnalytics.Credential.Type = "access_token"
+	cfg.Diagnostics.LogAnalytics.Credential.AccessToken = configopaque.String(token)
+	cfg.Diagnostics.Join.PollInterval = 50 * time.Millisecond
+	cfg.Diagnostics.Join.MaxWait = 10 * time.Second
 	require.NoError(t, confmap.Validate(cfg))
 
 	sink := new(consumertest.TracesSink)
