@@ -109,7 +109,7 @@ func BenchmarkPoll500Keys(b *testing.B) {
 			defer server.Close()
 			if joining {
 				for i := range keys {
-					server.AddRows(callRows(key(i), t0, time.Time{})...)
+					server.AddRows(fakeloganalytics.CallRows(key(i), t0, time.Time{})...)
 				}
 			}
 			cfg := testConfig(server.URL())

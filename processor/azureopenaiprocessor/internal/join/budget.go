@@ -2,8 +2,9 @@ package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopen
 
 import "time"
 
-// The query API allows a caller 200 queries per 30 seconds and 5 at once
-// (formats.md §4; the design's "rate budget"). The join never plans more.
+// The Log Analytics query API, the source the processor plugs in, allows a
+// caller 200 queries per 30 seconds and 5 at once (the processor README's
+// "rate budget"). The join never plans more lookups than that.
 const (
 	queryBudgetLimit     = 200
 	queryBudgetWindow    = 30 * time.Second

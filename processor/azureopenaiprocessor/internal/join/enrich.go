@@ -9,7 +9,7 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
 )
 
-// Attributes the join reads and writes (design: diagnostics-join.md).
+// Attributes the join reads and writes (README.md of the processor).
 const (
 	attrRequestID = string(semconv.AzureServiceRequestIDKey) // the join key
 

@@ -385,30 +385,6 @@ func addLiftedSpan(span ptrace.Span, start time.Time, requestID string) {
 	a.PutStr("ai_gateway.route", strings.Clone("aoai-eastus2"))
 }
 
-// callRows are the diagnostic rows of one call as Azure writes them: a
-// populated RequestResponse row, its near-empty twin, and the usage row.
-func callRows(requestID string, at, available time.Time) []fakeloganalytics.Row {
-	return []fakeloganalytics.Row{
-		{
-			TimeGenerated: at, Category: "RequestResponse", CorrelationID: requestID,
-			OperationName: "ChatCompletions_Create", DurationMs: 1021, ResultSignature: "200",
-			CallerIPAddress: "81.2.69.***", Resource: "CONTOSO-EASTUS2", Event: "ShoeboxCallResult",
-			Properties:  `{"apiName":"Azure OpenAI API version 2024-10-21","requestTime":638515262815394150,"requestLength":128,"responseTime":638515262825606520,"responseLength":1411,"objectId":"","callerObjectId":"0c3f9a1e-7a44-4b51-a1a0-5c2b1f0e9d88","streamType":"Non-Streaming","modelDeploymentName":"gpt-4o","modelName":"gpt-4o","modelVersion":"2024-08-06"}`,
-			AvailableAt: available,
-		},
-		{
-			TimeGenerated: at, Category: "RequestResponse", CorrelationID: requestID,
-			Event: "ShoeboxCallResult", Properties: `{"objectId":""}`, AvailableAt: available,
-		},
-		{
-			TimeGenerated: at, Category: "AzureOpenAIRequestUsage", CorrelationID: requestID,
-			OperationName: "AzureOpenAIRequestUsage", Event: "ShoeboxAzureOpenAIRequestUsage",
-			Properties:  `"{\"promptTokens\":[1200],\"cachedTokens\":[1024],\"generatedTokens\":[87]}"`,
-			AvailableAt: available,
-		},
-	}
-}
-
 func statusOf(t *testing.T, span ptrace.Span) string {
 	t.Helper()
 	require.NotEqual(t, ptrace.Span{}, span, "the span was not released")

@@ -35,7 +35,7 @@ func outcomePoint(o queryOutcome, v int64) metricdata.DataPoint[int64] {
 func TestJoinedSpanCarriesTheRowsFields(t *testing.T) {
 	h := newHarness(t)
 	k := key(1)
-	h.server.AddRows(callRows(k, t0, time.Time{})...)
+	h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
 
 	rest := h.admit(context.Background(), spansFor(t0, k))
 	assert.Equal(t, 0, rest.SpanCount(), "a keyed span waits")
@@ -116,7 +116,7 @@ func TestLateRowJoinsAfterTwoPolls(t *testing.T) {
 	h := newHarness(t)
 	k := key(2)
 	// Ingested 75 s after the call: the polls at 30 s and 60 s miss it.
-	h.server.AddRows(callRows(k, t0, t0.Add(75*time.Second))...)
+	h.server.AddRows(fakeloganalytics.CallRows(k, t0, t0.Add(75*time.Second))...)
 	h.admit(context.Background(), spansFor(t0, k))
 
 	h.poll()
@@ -154,7 +154,7 @@ func TestMaxWaitCountsFromEntryNotFromSpanStart(t *testing.T) {
 	k := key(4)
 	// A replayed record two hours old waits like a live one.
 	old := t0.Add(-2 * time.Hour)
-	h.server.AddRows(callRows(k, old, t0.Add(2*time.Minute))...)
+	h.server.AddRows(fakeloganalytics.CallRows(k, old, t0.Add(2*time.Minute))...)
 	h.admit(context.Background(), spansFor(old, k))
 	h.pollUntil(2 * time.Minute)
 	spans := h.sink.spans(t)
@@ -167,7 +167,7 @@ func TestOverflowByCount(t *testing.T) {
 	h := newHarness(t, withConfig(func(c *harnessConfig) { c.MaxPending = 3 }))
 	keys := []string{key(1), key(2), key(3), key(4), key(5)}
 	for _, k := range keys {
-		h.server.AddRows(callRows(k, t0, time.Time{})...)
+		h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
 	}
 	rest := h.admit(context.Background(), spansFor(t0, keys...))
 	require.Equal(t, 2, rest.SpanCount(), "two spans find the buffer full")
@@ -212,7 +212,7 @@ func TestServerErrorsBackOffThenMarkError(t *testing.T) {
 	h := newHarness(t)
 	h.server.FailAlways(fakeloganalytics.InternalError())
 	k := key(5)
-	h.server.AddRows(callRows(k, t0, time.Time{})...)
+	h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
 	h.admit(context.Background(), spansFor(t0, k))
 
 	h.pollUntil(h.cfg.MaxWait)
@@ -237,7 +237,7 @@ func TestServerErrorsBackOffThenMarkError(t *testing.T) {
 	// the failure at 300 s) ends.
 	h.server.ClearFaults()
 	k2 := key(6)
-	h.server.AddRows(callRows(k2, h.clock.Now(), time.Time{})...)
+	h.server.AddRows(fakeloganalytics.CallRows(k2, h.clock.Now(), time.Time{})...)
 	h.admit(context.Background(), spansFor(h.clock.Now(), k2))
 	h.pollUntil(60 * time.Second)
 	assert.Len(t, h.server.Queries(), 5, "still backing off")
@@ -250,7 +250,7 @@ func TestThrottledHonoursRetryAfter(t *testing.T) {
 	h := newHarness(t)
 	h.server.FailNext(fakeloganalytics.Throttled(2 * time.Minute))
 	k := key(7)
-	h.server.AddRows(callRows(k, t0, time.Time{})...)
+	h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
 	h.admit(context.Background(), spansFor(t0, k))
 
 	h.pollUntil(2 * time.Minute) // 30 s: 429; 60, 90, 120 s: waiting
@@ -271,7 +271,7 @@ func TestTimeoutIsRetried(t *testing.T) {
 	h := newHarness(t, withConfig(func(c *harnessConfig) { c.ClientConfig.Timeout = 100 * time.Millisecond }))
 	h.server.FailNext(fakeloganalytics.Hang())
 	k := key(8)
-	h.server.AddRows(callRows(k, t0, time.Time{})...)
+	h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
 	h.admit(context.Background(), spansFor(t0, k))
 
 	h.poll()
@@ -297,8 +297,8 @@ func TestTimeoutsUntilMaxWaitMarkError(t *testing.T) {
 func TestPartialErrorJoinsWhatCameAndRetriesTheRest(t *testing.T) {
 	h := newHarness(t)
 	k1, k2 := key(10), key(11)
-	h.server.AddRows(callRows(k1, t0, time.Time{})...)
-	h.server.AddRows(callRows(k2, t0, time.Time{})...)
+	h.server.AddRows(fakeloganalytics.CallRows(k1, t0, time.Time{})...)
+	h.server.AddRows(fakeloganalytics.CallRows(k2, t0, time.Time{})...)
 	// The partial answer holds k1's three rows only.
 	h.server.FailNext(fakeloganalytics.PartialError(3))
 	h.admit(context.Background(), spansFor(t0, k1, k2))
@@ -329,7 +329,7 @@ func TestMalformedAnswer(t *testing.T) {
 	h := newHarness(t, withConfig(func(c *harnessConfig) { c.MaxWait = 2 * time.Minute }))
 	h.server.FailNext(fakeloganalytics.MalformedJSON())
 	k1, k2 := key(13), key(14)
-	h.server.AddRows(callRows(k1, t0, time.Time{})...)
+	h.server.AddRows(fakeloganalytics.CallRows(k1, t0, time.Time{})...)
 	h.admit(context.Background(), spansFor(t0, k1))
 	h.poll()
 	assert.Equal(t, 0, h.sink.batchCount())
@@ -355,8 +355,8 @@ func TestNoContentMeansNoRows(t *testing.T) {
 func TestShutdownRunsALastQueryThenReleasesEverything(t *testing.T) {
 	h := newHarness(t)
 	early, late, never, newest := key(20), key(21), key(22), key(23)
-	h.server.AddRows(callRows(early, t0, time.Time{})...)
-	h.server.AddRows(callRows(late, t0, t0.Add(40*time.Second))...)
+	h.server.AddRows(fakeloganalytics.CallRows(early, t0, time.Time{})...)
+	h.server.AddRows(fakeloganalytics.CallRows(late, t0, t0.Add(40*time.Second))...)
 	h.admit(context.Background(), spansFor(t0, early, late, never))
 	h.poll() // 30 s: early joins
 	assert.Len(t, h.sink.spans(t), 1)
@@ -427,7 +427,7 @@ func TestReleasedSpansKeepTheirClientResourceAndScope(t *testing.T) {
 	h := newHarness(t)
 	keys := []string{key(40), key(41), key(42), key(43)}
 	for _, k := range keys {
-		h.server.AddRows(callRows(k, t0, time.Time{})...)
+		h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
 	}
 	tenantA := client.NewContext(context.Background(), client.Info{Metadata: client.NewMetadata(map[string][]string{"x-tenant": {"a"}})})
 	tenantB := client.NewContext(context.Background(), client.Info{Metadata: client.NewMetadata(map[string][]string{"x-tenant": {"b"}})})
@@ -530,7 +530,7 @@ func TestBudgetOf10000SpansOver10Minutes(t *testing.T) {
 			if admitted%50 != 0 { // one in fifty never gets a row
 				// Ingested 3 to 10 minutes later, spread deterministically.
 				delay := 3*time.Minute + time.Duration(admitted*7919%420)*time.Second
-				h.server.AddRows(callRows(k, now, now.Add(delay))[0])
+				h.server.AddRows(fakeloganalytics.RequestResponseRow(k, now, now.Add(delay)))
 				withRow[k] = true
 			}
 		}
@@ -567,7 +567,7 @@ func TestBudgetOf10000SpansOver10Minutes(t *testing.T) {
 func TestStartsThroughConfighttpWithACAFile(t *testing.T) {
 	h := newHarness(t, withCAFile())
 	k := key(60)
-	h.server.AddRows(callRows(k, t0, time.Time{})...)
+	h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
 	h.admit(context.Background(), spansFor(t0, k))
 	h.poll()
 	assert.Equal(t, "joined", statusOf(t, h.sink.spans(t)[k]))
@@ -596,7 +596,7 @@ func TestReleaseErrorsAreWarnedNotRetried(t *testing.T) {
 	h := newHarness(t, withReleaseError(errors.New("queue is full")))
 	for i := range 3 {
 		k := key(70 + i)
-		h.server.AddRows(callRows(k, t0, time.Time{})...)
+		h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
 		tenant := client.NewContext(context.Background(), client.Info{Metadata: client.NewMetadata(map[string][]string{"x-tenant": {k}})})
 		h.admit(tenant, spansFor(t0, k))
 	}
@@ -641,7 +641,7 @@ func TestJoinsOnAWorkspaceWhoseSchemaOverflowed(t *testing.T) {
 	// At 500 columns the workspace moved properties_s into AdditionalFields.
 	h := newHarness(t, withServer(fakeloganalytics.Options{OverflowColumns: []string{"properties_s"}}))
 	k := key(90)
-	h.server.AddRows(callRows(k, t0, time.Time{})...)
+	h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
 	h.admit(context.Background(), spansFor(t0, k))
 	h.poll()
 	require.Empty(t, h.server.Queries()[0].ParseError)
