@@ -13,6 +13,11 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"
 )
 
+// newDefaultDiagnosticsConfig is the join off, with both owners' defaults.
+func newDefaultDiagnosticsConfig() DiagnosticsConfig {
+	return DiagnosticsConfig{Join: join.NewDefaultConfig(), LogAnalytics: loganalytics.NewDefaultConfig()}
+}
+
 // DiagnosticsConfig is the `diagnostics:` section: one block in the user's
 // file, two owners. The join's settings (poll_interval, max_wait, buffer
 // limits) belong to internal/join; where the rows are and how to sign in
@@ -24,10 +29,6 @@ type DiagnosticsConfig struct {
 
 	// prevent unkeyed literal initialization
 	_ struct{}
-}
-
-func newDefaultDiagnosticsConfig() DiagnosticsConfig {
-	return DiagnosticsConfig{Join: join.NewDefaultConfig(), LogAnalytics: loganalytics.NewDefaultConfig()}
 }
 
 // Validate checks both owners' settings; their errors name the keys of the

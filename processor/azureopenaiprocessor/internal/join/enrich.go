@@ -9,28 +9,26 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
 )
 
-// Attributes the join reads and writes (README.md of the processor).
+// Attributes the join reads and writes (the processor README's table).
 const (
 	attrRequestID = string(semconv.AzureServiceRequestIDKey) // the join key
 
-	attrStatus          = "azure.openai.diagnostics.status"
-	attrDuration        = "azure.openai.diagnostics.duration"
-	attrOperation       = "azure.openai.diagnostics.operation"
-	attrResultSignature = "azure.openai.diagnostics.result_signature"
-	attrStreamType      = "azure.openai.diagnostics.stream_type"
-	attrModelName       = "azure.openai.diagnostics.model_name"
-	attrModelVersion    = "azure.openai.diagnostics.model_version"
-	attrDeployment      = "azure.openai.diagnostics.deployment"
-	attrCallerObjectID  = "azure.openai.diagnostics.caller.object_id"
-	attrCallerIP        = "azure.openai.diagnostics.caller.ip"
+	// diagnosticsPrefix starts every attribute a record writes.
+	diagnosticsPrefix = "azure.openai.diagnostics."
 
-	attrDiagInputTokens     = "azure.openai.diagnostics.usage.input_tokens"
-	attrDiagOutputTokens    = "azure.openai.diagnostics.usage.output_tokens"
-	attrDiagCacheReadTokens = "azure.openai.diagnostics.usage.cache_read.input_tokens"
-
-	attrInputTokens    = string(semconv.GenAIUsageInputTokensKey)
-	attrOutputTokens   = string(semconv.GenAIUsageOutputTokensKey)
-	attrCacheReadInput = string(semconv.GenAIUsageCacheReadInputTokensKey)
+	// How the span left, and what the call was.
+	attrStatus          = diagnosticsPrefix + "status"
+	attrDuration        = diagnosticsPrefix + "duration"
+	attrOperation       = diagnosticsPrefix + "operation"
+	attrResultSignature = diagnosticsPrefix + "result_signature"
+	attrStreamType      = diagnosticsPrefix + "stream_type"
+	// Which model served it.
+	attrModelName    = diagnosticsPrefix + "model_name"
+	attrModelVersion = diagnosticsPrefix + "model_version"
+	attrDeployment   = diagnosticsPrefix + "deployment"
+	// Who called.
+	attrCallerObjectID = diagnosticsPrefix + "caller.object_id"
+	attrCallerIP       = diagnosticsPrefix + "caller.ip"
 )
 
 // Status is how a span left the join: the value of
@@ -84,9 +82,17 @@ type usageNames struct {
 
 var (
 	// spanUsage are the span's own gen_ai.usage.* counts.
-	spanUsage = usageNames{attrInputTokens, attrOutputTokens, attrCacheReadInput}
+	spanUsage = usageNames{
+		input:     string(semconv.GenAIUsageInputTokensKey),
+		output:    string(semconv.GenAIUsageOutputTokensKey),
+		cacheRead: string(semconv.GenAIUsageCacheReadInputTokensKey),
+	}
 	// diagnosticsUsage hold the log's counts beside the span's.
-	diagnosticsUsage = usageNames{attrDiagInputTokens, attrDiagOutputTokens, attrDiagCacheReadTokens}
+	diagnosticsUsage = usageNames{
+		input:     diagnosticsPrefix + "usage.input_tokens",
+		output:    diagnosticsPrefix + "usage.output_tokens",
+		cacheRead: diagnosticsPrefix + "usage.cache_read.input_tokens",
+	}
 )
 
 // writeUsage applies the usage rule of the design: the log's counts become
@@ -124,7 +130,7 @@ func spanUsageReplaceable(attrs pcommon.Map) bool {
 	if src, ok := attrs.Get(tokens.SourceAttribute); ok {
 		return src.Str() == tokens.SourceEstimate
 	}
-	_, hasInput := attrs.Get(attrInputTokens)
-	_, hasOutput := attrs.Get(attrOutputTokens)
+	_, hasInput := attrs.Get(spanUsage.input)
+	_, hasOutput := attrs.Get(spanUsage.output)
 	return !hasInput && !hasOutput
 }

@@ -20,35 +20,35 @@ func TestUsageRule(t *testing.T) {
 		{
 			name: "no usage on the span: the log fills gen_ai.usage",
 			span: map[string]any{},
-			want: map[string]any{attrInputTokens: int64(1200), attrOutputTokens: int64(87), attrCacheReadInput: int64(1024), tokens.SourceAttribute: "diagnostics"},
+			want: map[string]any{spanUsage.input: int64(1200), spanUsage.output: int64(87), spanUsage.cacheRead: int64(1024), tokens.SourceAttribute: "diagnostics"},
 		},
 		{
 			name: "an estimate is replaced",
-			span: map[string]any{attrInputTokens: int64(1180), attrOutputTokens: int64(90), tokens.SourceAttribute: "estimate"},
-			want: map[string]any{attrInputTokens: int64(1200), attrOutputTokens: int64(87), attrCacheReadInput: int64(1024), tokens.SourceAttribute: "diagnostics"},
+			span: map[string]any{spanUsage.input: int64(1180), spanUsage.output: int64(90), tokens.SourceAttribute: "estimate"},
+			want: map[string]any{spanUsage.input: int64(1200), spanUsage.output: int64(87), spanUsage.cacheRead: int64(1024), tokens.SourceAttribute: "diagnostics"},
 		},
 		{
 			name: "the response body's counts stay; the log's go beside them",
-			span: map[string]any{attrInputTokens: int64(1200), attrOutputTokens: int64(87), tokens.SourceAttribute: "response"},
+			span: map[string]any{spanUsage.input: int64(1200), spanUsage.output: int64(87), tokens.SourceAttribute: "response"},
 			want: map[string]any{
-				attrInputTokens: int64(1200), attrOutputTokens: int64(87), tokens.SourceAttribute: "response",
-				attrDiagInputTokens: int64(1200), attrDiagOutputTokens: int64(87), attrDiagCacheReadTokens: int64(1024),
+				spanUsage.input: int64(1200), spanUsage.output: int64(87), tokens.SourceAttribute: "response",
+				diagnosticsUsage.input: int64(1200), diagnosticsUsage.output: int64(87), diagnosticsUsage.cacheRead: int64(1024),
 			},
 		},
 		{
 			name: "a stream's usage chunk stays",
-			span: map[string]any{attrOutputTokens: int64(80), tokens.SourceAttribute: "stream"},
+			span: map[string]any{spanUsage.output: int64(80), tokens.SourceAttribute: "stream"},
 			want: map[string]any{
-				attrOutputTokens: int64(80), tokens.SourceAttribute: "stream",
-				attrDiagInputTokens: int64(1200), attrDiagOutputTokens: int64(87), attrDiagCacheReadTokens: int64(1024),
+				spanUsage.output: int64(80), tokens.SourceAttribute: "stream",
+				diagnosticsUsage.input: int64(1200), diagnosticsUsage.output: int64(87), diagnosticsUsage.cacheRead: int64(1024),
 			},
 		},
 		{
 			name: "counts the sender set without a source are never overwritten",
-			span: map[string]any{attrInputTokens: int64(5)},
+			span: map[string]any{spanUsage.input: int64(5)},
 			want: map[string]any{
-				attrInputTokens:     int64(5),
-				attrDiagInputTokens: int64(1200), attrDiagOutputTokens: int64(87), attrDiagCacheReadTokens: int64(1024),
+				spanUsage.input:        int64(5),
+				diagnosticsUsage.input: int64(1200), diagnosticsUsage.output: int64(87), diagnosticsUsage.cacheRead: int64(1024),
 			},
 		},
 	}
@@ -65,9 +65,9 @@ func TestUsageRule(t *testing.T) {
 func TestUsageRuleWritesOnlyWhatTheLogHas(t *testing.T) {
 	span := ptrace.NewSpan()
 	span.Attributes().PutStr(tokens.SourceAttribute, "estimate")
-	span.Attributes().PutInt(attrInputTokens, 10)
+	span.Attributes().PutInt(spanUsage.input, 10)
 	writeUsage(span.Attributes(), source.TokenUsage{Output: 7, HasOutput: true})
-	assert.Equal(t, map[string]any{attrInputTokens: int64(10), attrOutputTokens: int64(7), tokens.SourceAttribute: "diagnostics"},
+	assert.Equal(t, map[string]any{spanUsage.input: int64(10), spanUsage.output: int64(7), tokens.SourceAttribute: "diagnostics"},
 		span.Attributes().AsRaw())
 
 	untouched := ptrace.NewSpan()

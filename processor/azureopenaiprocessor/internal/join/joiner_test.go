@@ -58,11 +58,11 @@ func TestJoinedSpanCarriesTheRowsFields(t *testing.T) {
 	assert.Equal(t, "0c3f9a1e-7a44-4b51-a1a0-5c2b1f0e9d88", attrs[attrCallerObjectID])
 	assert.Equal(t, "81.2.69.***", attrs[attrCallerIP])
 	// The span had no usage: the usage category's counts fill gen_ai.usage.*.
-	assert.Equal(t, int64(1200), attrs[attrInputTokens])
-	assert.Equal(t, int64(87), attrs[attrOutputTokens])
-	assert.Equal(t, int64(1024), attrs[attrCacheReadInput])
+	assert.Equal(t, int64(1200), attrs[spanUsage.input])
+	assert.Equal(t, int64(87), attrs[spanUsage.output])
+	assert.Equal(t, int64(1024), attrs[spanUsage.cacheRead])
 	assert.Equal(t, "diagnostics", attrs[tokens.SourceAttribute])
-	assert.NotContains(t, attrs, attrDiagInputTokens)
+	assert.NotContains(t, attrs, diagnosticsUsage.input)
 	assert.Equal(t, "East US 2", attrs["azure.openai.region"], "the lifted attributes stay")
 	assert.Equal(t, "chat gpt-4o", span.Name())
 
@@ -648,5 +648,5 @@ func TestJoinsOnAWorkspaceWhoseSchemaOverflowed(t *testing.T) {
 	attrs := h.sink.spans(t)[k].Attributes().AsRaw()
 	assert.Equal(t, "joined", attrs[attrStatus])
 	assert.Equal(t, "gpt-4o", attrs[attrModelName])
-	assert.Equal(t, int64(87), attrs[attrOutputTokens], "the usage row's properties came from the bag too")
+	assert.Equal(t, int64(87), attrs[spanUsage.output], "the usage row's properties came from the bag too")
 }
