@@ -7,8 +7,6 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
-
-	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/diagnostics"
 )
 
 // Config is the azure_openai processor's configuration.
@@ -43,7 +41,7 @@ type Config struct {
 
 	// Diagnostics joins fields of Azure OpenAI's diagnostic-log row from a Log
 	// Analytics workspace. Off unless diagnostics.workspace_id is set.
-	Diagnostics diagnostics.Config `mapstructure:"diagnostics"`
+	Diagnostics DiagnosticsConfig `mapstructure:"diagnostics"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}

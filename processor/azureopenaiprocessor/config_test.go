@@ -33,11 +33,11 @@ func TestLoadConfig(t *testing.T) {
 	conditions.ErrorMode = ottl.SilentError
 
 	join := createDefaultConfig().(*Config)
-	join.Diagnostics.WorkspaceID = "5f0c9a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f"
-	join.Diagnostics.Credential.Type = "managed_identity"
-	join.Diagnostics.Credential.ClientID = "3c5a1f0e-8b2d-4e6f-9a7c-1d2e3f4a5b6c"
-	join.Diagnostics.PollInterval = time.Minute
-	join.Diagnostics.MaxWait = 20 * time.Minute
+	join.Diagnostics.LogAnalytics.WorkspaceID = "5f0c9a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f"
+	join.Diagnostics.LogAnalytics.Credential.Type = "managed_identity"
+	join.Diagnostics.LogAnalytics.Credential.ClientID = "3c5a1f0e-8b2d-4e6f-9a7c-1d2e3f4a5b6c"
+	join.Diagnostics.Join.PollInterval = time.Minute
+	join.Diagnostics.Join.MaxWait = 20 * time.Minute
 
 	tests := []struct {
 		id      component.ID

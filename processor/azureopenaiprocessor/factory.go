@@ -9,7 +9,6 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
-	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/diagnostics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
 )
 
@@ -29,7 +28,7 @@ func createDefaultConfig() component.Config {
 		MaxContentLength: defaultMaxContentLength,
 		EstimateTokens:   true,
 		ErrorMode:        ottl.IgnoreError,
-		Diagnostics:      diagnostics.NewDefaultConfig(),
+		Diagnostics:      newDefaultDiagnosticsConfig(),
 	}
 }
 

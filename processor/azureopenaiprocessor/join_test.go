@@ -34,20 +34,16 @@ func TestJoinThroughFactory(t *testing.T) {
 	defer fake.Close()
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	require.NoError(t, fake.WriteCACertFile(caFile))
-	fake.AddRows(fakeloganalytics.Row{
-		TimeGenerated: time.Now(), Category: "RequestResponse", CorrelationID: requestID,
-		OperationName: "ChatCompletions_Create", DurationMs: 1021, ResultSignature: "200",
-		Properties: `{"streamType":"Non-Streaming","modelDeploymentName":"gpt-4o","modelName":"gpt-4o","modelVersion":"2024-11-20","objectId":"5b6a7c8d-9e0f-41a2-b3c4-d5e6f7a8b9c0"}`,
-	})
+	fake.AddRows(fakeloganalytics.RequestResponseRow(requestID, time.Now(), time.Time{}))
 
 	cfg := createDefaultConfig().(*Config)
-	cfg.Diagnostics.WorkspaceID = workspace
-	cfg.Diagnostics.ClientConfig.Endpoint = fake.URL()
-	cfg.Diagnostics.ClientConfig.TLS.CAFile = caFile
-	cfg.Diagnostics.Credential.Type = "access_token"
-	cfg.Diagnostics.Credential.AccessToken = configopaque.String(token)
-	cfg.Diagnostics.PollInterval = 50 * time.Millisecond
-	cfg.Diagnostics.MaxWait = 10 * time.Second
+	cfg.Diagnostics.LogAnalytics.WorkspaceID = workspace
+	cfg.Diagnostics.LogAnalytics.ClientConfig.Endpoint = fake.URL()
+	cfg.Diagnostics.LogAnalytics.ClientConfig.TLS.CAFile = caFile
+	cfg.Diagnostics.LogAnalytics.Credential.Type = "access_token"
+	cfg.Diagnostics.LogAnalytics.Credential.AccessToken = configopaque.String(token)
+	cfg.Diagnostics.Join.PollInterval = 50 * time.Millisecond
+	cfg.Diagnostics.Join.MaxWait = 10 * time.Second
 	require.NoError(t, confmap.Validate(cfg))
 
 	sink := new(consumertest.TracesSink)
@@ -75,7 +71,7 @@ func TestJoinThroughFactory(t *testing.T) {
 	joined := sink.AllTraces()[1].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
 	attrs := joined.Attributes().AsRaw()
 	assert.Equal(t, "joined", attrs["azure.openai.diagnostics.status"])
-	assert.Equal(t, "2024-11-20", attrs["azure.openai.diagnostics.model_version"])
+	assert.Equal(t, "2024-08-06", attrs["azure.openai.diagnostics.model_version"])
 	assert.InDelta(t, 1.021, attrs["azure.openai.diagnostics.duration"], 1e-9)
 	assert.Equal(t, "chat gpt-4o", joined.Name())
 

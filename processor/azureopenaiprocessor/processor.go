@@ -12,7 +12,9 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
-	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/diagnostics"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
 )
 
@@ -23,7 +25,7 @@ type azureOpenAIProcessor struct {
 	lifters    sync.Pool
 	// joiner holds spans until their diagnostic-log row arrives; with the
 	// join disabled it passes every span through.
-	joiner *diagnostics.Joiner
+	joiner *join.Joiner
 }
 
 // Metric attribute sets, built once so recording does not allocate.
@@ -52,7 +54,13 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Traces) (*a
 	p.lifters.New = func() any { return newLifter(cfg) }
 	// Held spans are released straight to the next consumer by the join's own
 	// poll loop, outside any ConsumeTraces call of ours.
-	p.joiner, err = diagnostics.NewJoiner(cfg.Diagnostics, set.TelemetrySettings, tb, next.ConsumeTraces)
+	var src source.Source
+	if cfg.Diagnostics.LogAnalytics.Enabled() {
+		if src, err = loganalytics.NewClient(cfg.Diagnostics.LogAnalytics, set.TelemetrySettings); err != nil {
+			return nil, err
+		}
+	}
+	p.joiner, err = join.NewJoiner(cfg.Diagnostics.Join, src, set.TelemetrySettings, tb, next.ConsumeTraces)
 	if err != nil {
 		return nil, err
 	}

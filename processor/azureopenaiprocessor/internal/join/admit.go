@@ -1,0 +1,146 @@
+package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
+
+import (
+	"context"
+	"strings"
+
+	"go.opentelemetry.io/collector/client"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.uber.org/zap"
+)
+
+// Admit takes the spans that carry a join key into the buffer and returns
+// what must go on at once: spans without a key, spans whose key is not a
+// GUID, and spans that found the buffer full (marked overflow). td is changed
+// in place; a resource or scope left without spans is removed.
+func (j *Joiner) Admit(ctx context.Context, td ptrace.Traces) ptrace.Traces {
+	if !j.enabled() {
+		return td
+	}
+	info := client.FromContext(ctx)
+	in := intake{
+		info:        info,
+		fingerprint: clientFingerprint(info, func() uint64 { return j.uniqueAuth.Add(1) }),
+		enteredAt:   j.clock.Now().UnixNano(),
+	}
+	j.mu.Lock()
+	if j.stopped {
+		j.mu.Unlock()
+		return td
+	}
+	td.ResourceSpans().RemoveIf(func(rs ptrace.ResourceSpans) bool { return j.admitResource(&in, rs) })
+	j.reportPendingLocked(ctx)
+	j.mu.Unlock()
+	j.reportRefused(ctx, &in)
+	return td
+}
+
+// intake is what one Admit call shares among its spans: where they came from,
+// when they entered, and how many could not wait.
+type intake struct {
+	info        client.Info
+	fingerprint string // clientFingerprint(info)
+	enteredAt   int64  // unix nanoseconds on the join's clock
+	overflowed  int
+	invalid     int
+}
+
+// admitResource takes the keyed spans of rs into the buffer and reports
+// whether that left rs without spans (then it is removed).
+func (j *Joiner) admitResource(in *intake, rs ptrace.ResourceSpans) bool {
+	// The resource's key is hashed once, and only when one of its spans stays.
+	var resKey *resourceKey
+	emptied := false
+	rs.ScopeSpans().RemoveIf(func(ss ptrace.ScopeSpans) bool {
+		if j.admitScope(in, rs, ss, &resKey) {
+			emptied = true
+			return true
+		}
+		return false
+	})
+	return emptied && rs.ScopeSpans().Len() == 0
+}
+
+// admitScope takes the keyed spans of ss into the buffer and reports whether
+// that left ss without spans.
+func (j *Joiner) admitScope(in *intake, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, resKey **resourceKey) bool {
+	var key originKey
+	keyed := false
+	taken := 0
+	ss.Spans().RemoveIf(func(span ptrace.Span) bool {
+		joinOn, ok := in.keyOf(span)
+		if !ok {
+			return false
+		}
+		if !keyed {
+			if *resKey == nil {
+				k := newResourceKey(rs)
+				*resKey = &k
+			}
+			key = originKey{resource: **resKey, scope: newScopeKey(ss), client: in.fingerprint}
+			keyed = true
+		}
+		if !j.hold(in, span, joinOn, key, rs, ss) {
+			return false
+		}
+		taken++
+		return true
+	})
+	return taken > 0 && ss.Spans().Len() == 0
+}
+
+// keyOf returns the key span joins on; ok is false for a span without
+// azure.service.request.id, and for one whose id is no GUID (counted).
+func (in *intake) keyOf(span ptrace.Span) (string, bool) {
+	requestID, ok := span.Attributes().Get(attrRequestID)
+	if !ok {
+		return "", false
+	}
+	if requestID.Type() == pcommon.ValueTypeStr {
+		if joinOn, valid := joinKey(requestID.Str()); valid {
+			return joinOn, true
+		}
+	}
+	in.invalid++
+	return "", false
+}
+
+// hold moves span into the buffer under its origin key. It returns false,
+// leaving the span in place marked overflow, when the span (and the origin
+// it would add) does not fit.
+func (j *Joiner) hold(in *intake, span ptrace.Span, joinOn string, key originKey, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans) bool {
+	size := spanBytes(span) + pendingEntryBytes
+	origin := j.buffer.origins.lookup(key)
+	var newOriginBytes int64
+	if origin == nil {
+		newOriginBytes = originBytes(rs, ss, in.fingerprint)
+	}
+	if !j.buffer.fits(size + newOriginBytes) {
+		markStatus(span, StatusOverflow)
+		in.overflowed++
+		return false
+	}
+	if origin == nil {
+		origin = j.buffer.origins.insert(key, rs, ss, in.info, newOriginBytes)
+	}
+	held := ptrace.NewSpan()
+	span.MoveTo(held)
+	detachSpan(held)
+	pending := &pendingSpan{span: held, origin: origin, key: strings.Clone(joinOn), enteredAt: in.enteredAt, bytes: size}
+	j.buffer.add(pending, newOriginBytes)
+	return true
+}
+
+// reportRefused counts the spans that overflowed and warns (rate limited)
+// about them and about request ids that are no GUID.
+func (j *Joiner) reportRefused(ctx context.Context, in *intake) {
+	if in.overflowed > 0 {
+		j.telemetry.ProcessorAzureOpenaiDiagnosticsReleasedSpans.Add(ctx, int64(in.overflowed), j.statusAttrs[StatusOverflow])
+		j.warner.warn("overflow", "Diagnostics join buffer is full: spans pass on unjoined (raise max_pending / max_pending_bytes or lower max_wait)",
+			in.overflowed, zap.Int("max_pending", j.cfg.MaxPending), zap.Int64("max_pending_bytes", j.cfg.MaxPendingBytes))
+	}
+	if in.invalid > 0 {
+		j.warner.warn("invalid_key", "Spans whose azure.service.request.id is not a GUID pass on unjoined", in.invalid)
+	}
+}

@@ -1,0 +1,226 @@
+package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// lookupResult is what the last query said about a span's key; at max_wait
+// it decides between not_found (the lookups worked, the row never came) and
+// error (they did not work).
+type lookupResult uint8
+
+const (
+	lookupNone   lookupResult = iota // not looked up yet
+	lookupMissed                     // a query worked and had no row for it
+	lookupFailed                     // the last query for it failed
+)
+
+// pendingSpan is a span waiting for its row. It is kept small: the buffer
+// holds tens of thousands.
+type pendingSpan struct {
+	span      ptrace.Span // moved out of the batch it came in
+	origin    *spanOrigin
+	key       string
+	enteredAt int64 // unix nanoseconds on the join's clock
+	bytes     int64
+	lookup    lookupResult
+	// plannedIn is the planning round that last picked this key (0: never), so
+	// that a rate-limited poll picks the keys that waited longest for a lookup.
+	plannedIn uint64
+
+	// older/newer link the buffer in order of entry, for max_wait.
+	older, newer *pendingSpan
+	// sameKey chains spans that share a key (a span seen twice), oldest first.
+	sameKey *pendingSpan
+}
+
+// pendingBuffer holds spans by key and in order of entry, bounded by count
+// and bytes. It is not safe for concurrent use: the Joiner locks around it.
+type pendingBuffer struct {
+	maxSpans int
+	maxBytes int64
+
+	byKey          map[string]*pendingSpan // the oldest span of each key
+	oldest, newest *pendingSpan
+	spans          int
+	bytes          int64 // spans and the origins they use
+	origins        originTable
+	planRound      uint64
+}
+
+func newPendingBuffer(maxSpans int, maxBytes int64) *pendingBuffer {
+	return &pendingBuffer{
+		maxSpans: maxSpans,
+		maxBytes: maxBytes,
+		byKey:    map[string]*pendingSpan{},
+		origins:  newOriginTable(),
+	}
+}
+
+// fits reports whether one more span costing bytes stays within both limits.
+func (b *pendingBuffer) fits(bytes int64) bool {
+	return b.spans < b.maxSpans && b.bytes+bytes <= b.maxBytes
+}
+
+// add appends ps (whose origin is already interned) as the newest span.
+func (b *pendingBuffer) add(ps *pendingSpan, originBytes int64) {
+	ps.origin.refs++
+	b.spans++
+	b.bytes += ps.bytes + originBytes
+	if b.newest == nil {
+		b.oldest, b.newest = ps, ps
+	} else {
+		ps.older = b.newest
+		b.newest.newer = ps
+		b.newest = ps
+	}
+	head, ok := b.byKey[ps.key]
+	if !ok {
+		b.byKey[ps.key] = ps
+		return
+	}
+	for head.sameKey != nil {
+		head = head.sameKey
+	}
+	head.sameKey = ps
+}
+
+// unlink takes ps out of the entry order and releases its origin; it returns
+// the bytes freed.
+func (b *pendingBuffer) unlink(ps *pendingSpan) int64 {
+	if ps.older != nil {
+		ps.older.newer = ps.newer
+	} else {
+		b.oldest = ps.newer
+	}
+	if ps.newer != nil {
+		ps.newer.older = ps.older
+	} else {
+		b.newest = ps.older
+	}
+	ps.older, ps.newer = nil, nil
+	freed := ps.bytes + b.origins.release(ps.origin)
+	b.spans--
+	b.bytes -= freed
+	return freed
+}
+
+// takeKey removes every span of key and returns them, oldest first.
+func (b *pendingBuffer) takeKey(key string) []*pendingSpan {
+	head, ok := b.byKey[key]
+	if !ok {
+		return nil
+	}
+	delete(b.byKey, key)
+	var out []*pendingSpan
+	for ps := head; ps != nil; {
+		next := ps.sameKey
+		ps.sameKey = nil
+		b.unlink(ps)
+		out = append(out, ps)
+		ps = next
+	}
+	return out
+}
+
+// setLookup records a query's verdict on every span of key.
+func (b *pendingBuffer) setLookup(key string, result lookupResult) {
+	for ps := b.byKey[key]; ps != nil; ps = ps.sameKey {
+		ps.lookup = result
+	}
+}
+
+// takeExpired removes the spans that entered at or before deadline.
+func (b *pendingBuffer) takeExpired(deadline time.Time) []*pendingSpan {
+	limit := deadline.UnixNano()
+	var out []*pendingSpan
+	for b.oldest != nil && b.oldest.enteredAt <= limit {
+		out = append(out, b.takeOne(b.oldest))
+	}
+	return out
+}
+
+// takeAll empties the buffer, oldest first.
+func (b *pendingBuffer) takeAll() []*pendingSpan {
+	out := make([]*pendingSpan, 0, b.spans)
+	for b.oldest != nil {
+		out = append(out, b.takeOne(b.oldest))
+	}
+	return out
+}
+
+// takeOne removes one span, keeping its key's chain for the others.
+func (b *pendingBuffer) takeOne(ps *pendingSpan) *pendingSpan {
+	head := b.byKey[ps.key]
+	switch {
+	case head == ps && ps.sameKey == nil:
+		delete(b.byKey, ps.key)
+	case head == ps:
+		b.byKey[ps.key] = ps.sameKey
+	default:
+		for head.sameKey != ps {
+			head = head.sameKey
+		}
+		head.sameKey = ps.sameKey
+	}
+	ps.sameKey = nil
+	b.unlink(ps)
+	return ps
+}
+
+// queryBatch is the keys one query looks up and the window it searches.
+type queryBatch struct {
+	keys        []string
+	oldestStart time.Time
+}
+
+// planBatches splits the pending keys into at most maxBatches batches of at
+// most maxKeys: one query each. When that is not all of them, the keys looked
+// up least recently go first (oldest first among equals), so a buffer larger
+// than the rate budget is still covered round by round.
+func (b *pendingBuffer) planBatches(maxKeys, maxBatches int) []queryBatch {
+	if maxBatches <= 0 || b.oldest == nil {
+		return nil
+	}
+	b.planRound++
+	heads := make([]*pendingSpan, 0, len(b.byKey))
+	for ps := b.oldest; ps != nil; ps = ps.newer {
+		if b.byKey[ps.key] == ps { // the oldest span of its key
+			heads = append(heads, ps)
+		}
+	}
+	if len(heads) > maxKeys*maxBatches {
+		slices.SortStableFunc(heads, func(x, y *pendingSpan) int { return cmp.Compare(x.plannedIn, y.plannedIn) })
+		heads = heads[:maxKeys*maxBatches]
+	}
+	batches := make([]queryBatch, 0, (len(heads)+maxKeys-1)/maxKeys)
+	for len(heads) > 0 {
+		n := min(maxKeys, len(heads))
+		batch := queryBatch{keys: make([]string, n)}
+		for i, head := range heads[:n] {
+			batch.keys[i] = head.key
+			for same := head; same != nil; same = same.sameKey {
+				same.plannedIn = b.planRound
+				if start := same.startOrEntry(); batch.oldestStart.IsZero() || start.Before(batch.oldestStart) {
+					batch.oldestStart = start
+				}
+			}
+		}
+		batches = append(batches, batch)
+		heads = heads[n:]
+	}
+	return batches
+}
+
+// startOrEntry is when the call happened, for the query's time window: the
+// span's start, or its entry time when the span has none.
+func (ps *pendingSpan) startOrEntry() time.Time {
+	if start := ps.span.StartTimestamp(); start != 0 {
+		return start.AsTime()
+	}
+	return time.Unix(0, ps.enteredAt)
+}

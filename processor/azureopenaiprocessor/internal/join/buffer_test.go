@@ -1,0 +1,135 @@
+package join
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/client"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// fillBuffer adds a span per key, entering one second apart from t0.
+func fillBuffer(b *pendingBuffer, keys ...string) {
+	td := spansFor(t0, "00000000-0000-0000-0000-000000000000")
+	rs := td.ResourceSpans().At(0)
+	ss := rs.ScopeSpans().At(0)
+	okey := originKey{resource: newResourceKey(rs), scope: newScopeKey(ss)}
+	for i, k := range keys {
+		origin := b.origins.lookup(okey)
+		var ob int64
+		if origin == nil {
+			ob = originBytes(rs, ss, "")
+			origin = b.origins.insert(okey, rs, ss, client.Info{}, ob)
+		}
+		span := ptrace.NewSpan()
+		addLiftedSpan(span, t0.Add(time.Duration(i)*time.Second), k)
+		b.add(&pendingSpan{span: span, origin: origin, key: k, enteredAt: t0.Add(time.Duration(i) * time.Second).UnixNano(), bytes: 1000}, ob)
+	}
+}
+
+func TestBufferAccounting(t *testing.T) {
+	b := newPendingBuffer(10, 1<<20)
+	fillBuffer(b, "a", "b", "a", "c")
+	assert.Equal(t, 4, b.spans)
+	assert.Len(t, b.byKey, 3)
+	assert.Len(t, b.origins.byKey, 1, "one origin shared by all")
+
+	taken := b.takeKey("a")
+	require.Len(t, taken, 2, "both spans of a key leave together")
+	assert.Equal(t, t0.UnixNano(), taken[0].enteredAt, "oldest first")
+
+	expired := b.takeExpired(t0.Add(1 * time.Second))
+	require.Len(t, expired, 1)
+	assert.Equal(t, "b", expired[0].key)
+
+	rest := b.takeAll()
+	require.Len(t, rest, 1)
+	assert.Equal(t, 0, b.spans)
+	assert.Equal(t, int64(0), b.bytes, "spans and origin all accounted back")
+	assert.Empty(t, b.byKey)
+	assert.Empty(t, b.origins.byKey)
+	assert.Nil(t, b.oldest)
+	assert.Nil(t, b.newest)
+}
+
+func TestTakeOneKeepsTheRestOfItsKey(t *testing.T) {
+	b := newPendingBuffer(10, 1<<20)
+	fillBuffer(b, "a", "b", "a", "a")
+	first := b.takeExpired(t0) // the oldest "a"
+	require.Len(t, first, 1)
+	assert.Len(t, b.byKey, 2)
+	require.Len(t, b.takeKey("a"), 2, "the younger spans of the key are still chained")
+}
+
+func TestFits(t *testing.T) {
+	b := newPendingBuffer(2, 10_000)
+	assert.True(t, b.fits(10_000))
+	assert.False(t, b.fits(10_001))
+	fillBuffer(b, "a", "b")
+	assert.False(t, b.fits(1), "count limit")
+}
+
+func TestPlanBatches(t *testing.T) {
+	b := newPendingBuffer(100, 1<<20)
+	fillBuffer(b, "a", "b", "a", "c", "d", "e")
+	batches := b.planBatches(2, 10)
+	require.Len(t, batches, 3)
+	assert.Equal(t, []string{"a", "b"}, batches[0].keys, "each key once, oldest first")
+	assert.Equal(t, []string{"c", "d"}, batches[1].keys)
+	assert.Equal(t, []string{"e"}, batches[2].keys)
+	assert.Equal(t, t0, batches[0].oldestStart)
+	assert.Equal(t, t0.Add(3*time.Second), batches[1].oldestStart)
+
+	limited := b.planBatches(2, 1)
+	require.Len(t, limited, 1)
+	assert.Equal(t, []string{"a", "b"}, limited[0].keys, "after a full round, age decides")
+	next := b.planBatches(2, 1)
+	assert.Equal(t, []string{"c", "d"}, next[0].keys, "then the keys looked up least recently")
+	assert.Nil(t, b.planBatches(2, 0))
+}
+
+func TestStartOrEntry(t *testing.T) {
+	ps := &pendingSpan{span: ptrace.NewSpan(), enteredAt: t0.UnixNano()}
+	assert.Equal(t, t0.UnixNano(), ps.startOrEntry().UnixNano(), "no start: the entry time")
+	ps.span.SetStartTimestamp(pcommon.NewTimestampFromTime(t0.Add(-time.Hour)))
+	assert.Equal(t, t0.Add(-time.Hour).UnixNano(), ps.startOrEntry().UnixNano())
+}
+
+func TestQueryBudget(t *testing.T) {
+	b := newQueryBudget()
+	assert.Equal(t, 200, b.available(t0))
+	for range 150 {
+		b.spend(t0)
+	}
+	for range 50 {
+		b.spend(t0.Add(10 * time.Second))
+	}
+	assert.Equal(t, 0, b.available(t0.Add(20*time.Second)))
+	assert.Equal(t, 150, b.available(t0.Add(30*time.Second)), "the first 150 left the window")
+	assert.Equal(t, 200, b.available(t0.Add(40*time.Second)))
+}
+
+func TestRetryState(t *testing.T) {
+	r := newRetryState(30*time.Second, 15*time.Minute)
+	assert.True(t, r.ready(t0, true))
+	r.failed(t0, 0)
+	assert.False(t, r.ready(t0.Add(10*time.Second), true))
+	assert.True(t, r.ready(t0.Add(30*time.Second), true), "the next poll")
+	r.failed(t0, 0)
+	assert.False(t, r.ready(t0.Add(30*time.Second), true))
+	assert.True(t, r.ready(t0.Add(60*time.Second), true))
+	for range 30 {
+		r.failed(t0, 0)
+	}
+	assert.True(t, r.ready(t0.Add(maxBackoff), true), "capped")
+	assert.True(t, r.ready(t0, false), "the last query at shutdown ignores back-off")
+
+	r.succeeded()
+	r.failed(t0, 100*time.Second)
+	assert.False(t, r.ready(t0.Add(99*time.Second), true), "Retry-After is honoured to the second")
+	assert.False(t, r.ready(t0.Add(99*time.Second), false), "even at shutdown")
+	assert.True(t, r.ready(t0.Add(100*time.Second), true))
+}

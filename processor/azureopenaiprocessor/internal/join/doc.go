@@ -1,0 +1,24 @@
+// Package join holds the spans of the azure_openai processor that carry an
+// azure.service.request.id until Azure OpenAI's own diagnostic record of the
+// call can be read, writes the record's fields on them and sends them on. It
+// asks for records only through source.Source (internal/join/source); the
+// Log Analytics client (internal/loganalytics) is the source the processor
+// plugs in.
+//
+// A span that carries a GUID request id waits in a bounded buffer; every
+// poll_interval one lookup per max_keys_per_query pending keys asks the
+// source for their records; a span whose record came leaves enriched (status
+// joined), one whose record never came leaves at max_wait (not_found, or
+// error when the lookups failed), one that finds the buffer full leaves at
+// once (overflow). Nothing is dropped.
+//
+// Files, one job each: config.go (the join's settings), joiner.go (the Joiner:
+// Start, Shutdown, sending what leaves), admit.go (taking spans in), poll.go
+// (the poll loop: planning, running and settling lookups), key.go (what a
+// join key is), buffer.go and origins.go (the pending spans and the resource,
+// scope and client they came with), detach.go (held spans own their strings),
+// size.go (memory accounting), budget.go and retry.go (the lookup rate budget
+// and back-off), release.go (grouping what leaves), enrich.go (the attributes
+// a record writes), clock.go (the time the join runs on), warn.go
+// (rate-limited warnings), options.go (test options).
+package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"

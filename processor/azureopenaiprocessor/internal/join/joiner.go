@@ -1,0 +1,224 @@
+package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/collector/client"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
+)
+
+// Joiner holds spans that carry an azure.service.request.id until their
+// Azure OpenAI diagnostic record can be read from its source, writes the
+// record's fields on them and sends them on:
+//
+//	Admit ──> pending buffer (bounded) ──every poll_interval: one lookup per
+//	max_keys_per_query keys──> record found: joined | max_wait: not_found /
+//	error | buffer full: overflow (at once) | Shutdown: one last lookup, then all.
+//
+// Every span that enters leaves, through release, grouped per poll with its
+// resource, scope and client.Info.
+type Joiner struct {
+	cfg       Config
+	src       source.Source // nil: the join is off
+	set       component.TelemetrySettings
+	telemetry *metadata.TelemetryBuilder
+	release   func(context.Context, ptrace.Traces) error
+	clock     Clock
+	warner    *rateLimitedWarner
+
+	afterPoll func()
+
+	cancelLoop context.CancelFunc
+	loopDone   chan struct{}
+
+	mu     sync.Mutex
+	buffer *pendingBuffer
+	retry  *retryState
+	budget *queryBudget
+	// started says the source was started and may be asked.
+	started bool
+	// stopped closes intake: Shutdown has begun.
+	stopped bool
+	// reportedSpans/Bytes are what the pending gauges were last moved to.
+	reportedSpans int64
+	reportedBytes int64
+
+	uniqueAuth atomic.Uint64
+
+	statusAttrs  map[Status]metric.MeasurementOption
+	outcomeAttrs map[queryOutcome]metric.MeasurementOption
+}
+
+// queryOutcome is the query_outcome attribute of the queries metric.
+type queryOutcome string
+
+const (
+	outcomeSuccess   queryOutcome = "success"
+	outcomePartial   queryOutcome = "partial"
+	outcomeThrottled queryOutcome = "throttled"
+	outcomeError     queryOutcome = "error"
+)
+
+// NewJoiner builds a join for cfg that looks records up in src; with src nil
+// (no source configured) it passes every span through. It does no I/O and
+// starts nothing: Start does. release receives the spans that leave the
+// buffer; telemetry is the processor's builder.
+func NewJoiner(cfg Config, src source.Source, set component.TelemetrySettings, telemetry *metadata.TelemetryBuilder,
+	release func(context.Context, ptrace.Traces) error, opts ...Option,
+) (*Joiner, error) {
+	if src != nil {
+		if err := cfg.Check(); err != nil {
+			return nil, fmt.Errorf("diagnostics: %w", err)
+		}
+	}
+	if telemetry == nil || release == nil {
+		return nil, errors.New("diagnostics: a telemetry builder and a release function are required")
+	}
+	j := &Joiner{
+		cfg:          cfg,
+		src:          src,
+		set:          set,
+		telemetry:    telemetry,
+		release:      release,
+		clock:        realClock{},
+		buffer:       newPendingBuffer(cfg.MaxPending, cfg.MaxPendingBytes),
+		retry:        newRetryState(cfg.PollInterval, cfg.MaxWait),
+		budget:       newQueryBudget(),
+		statusAttrs:  map[Status]metric.MeasurementOption{},
+		outcomeAttrs: map[queryOutcome]metric.MeasurementOption{},
+	}
+	for _, opt := range opts {
+		opt(j)
+	}
+	if j.set.Logger == nil {
+		j.set.Logger = zap.NewNop()
+	}
+	j.warner = newRateLimitedWarner(j.set.Logger, j.clock)
+	for _, s := range statuses {
+		j.statusAttrs[s] = metric.WithAttributeSet(attribute.NewSet(attribute.String("status", string(s))))
+	}
+	for _, o := range []queryOutcome{outcomeSuccess, outcomePartial, outcomeThrottled, outcomeError} {
+		j.outcomeAttrs[o] = metric.WithAttributeSet(attribute.NewSet(attribute.String("query_outcome", string(o))))
+	}
+	return j, nil
+}
+
+// enabled reports whether the join holds spans: a source is configured.
+func (j *Joiner) enabled() bool { return j.src != nil }
+
+// Start starts the source (with host, for its HTTP settings and extensions)
+// and the poll loop.
+func (j *Joiner) Start(ctx context.Context, host component.Host) error {
+	if !j.enabled() {
+		return nil
+	}
+	if err := j.src.Start(ctx, host); err != nil {
+		return fmt.Errorf("diagnostics: %w", err)
+	}
+	j.mu.Lock()
+	j.started = true
+	j.mu.Unlock()
+	loopCtx, cancel := context.WithCancel(context.Background())
+	j.cancelLoop = cancel
+	j.loopDone = make(chan struct{})
+	// The ticker exists before Start returns, so a test's clock can tick it.
+	ticker := j.clock.NewTicker(j.cfg.PollInterval)
+	go j.pollLoop(loopCtx, ticker)
+	j.set.Logger.Info("Diagnostics join started",
+		zap.Duration("poll_interval", j.cfg.PollInterval),
+		zap.Duration("max_wait", j.cfg.MaxWait))
+	return nil
+}
+
+// reportPendingLocked moves the pending gauges to the buffer's size.
+func (j *Joiner) reportPendingLocked(ctx context.Context) {
+	spans, bytes := int64(j.buffer.spans), j.buffer.bytes
+	if d := spans - j.reportedSpans; d != 0 {
+		j.telemetry.ProcessorAzureOpenaiDiagnosticsPendingSpans.Add(ctx, d)
+	}
+	if d := bytes - j.reportedBytes; d != 0 {
+		j.telemetry.ProcessorAzureOpenaiDiagnosticsPendingBytes.Add(ctx, d)
+	}
+	j.reportedSpans, j.reportedBytes = spans, bytes
+}
+
+// Shutdown stops intake, runs one last lookup inside ctx's deadline,
+// releases every span still held (joined, not_found or error) and then stops
+// the source. It is safe without Start.
+func (j *Joiner) Shutdown(ctx context.Context) error {
+	if !j.enabled() {
+		return nil
+	}
+	j.mu.Lock()
+	if j.stopped {
+		j.mu.Unlock()
+		return nil
+	}
+	j.stopped = true
+	pending, started := j.buffer.spans > 0, j.started
+	j.mu.Unlock()
+
+	var err error
+	loopStopped := true
+	if j.cancelLoop != nil {
+		j.cancelLoop()
+		select {
+		case <-j.loopDone:
+		case <-ctx.Done():
+			loopStopped = false
+			err = fmt.Errorf("diagnostics: poll loop still busy at the shutdown deadline: %w", ctx.Err())
+		}
+	}
+	var out *releaseSet
+	if loopStopped && pending && started && ctx.Err() == nil {
+		queryCtx, cancel := finalQueryContext(ctx)
+		out = j.poll(queryCtx, true)
+		cancel()
+	} else {
+		out = j.settle(nil, true)
+	}
+	// Downstream still runs (the collector stops components from the
+	// receivers on), and the spans must not be refused for our deadline.
+	j.send(context.WithoutCancel(ctx), out)
+	if started {
+		err = errors.Join(err, j.src.Shutdown(ctx))
+	}
+	if err == nil {
+		j.set.Logger.Info("Diagnostics join stopped")
+	}
+	return err
+}
+
+// finalQueryContext leaves a fifth of the time to shutdown to releasing.
+func finalQueryContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, time.Now().Add(time.Until(deadline)*4/5))
+}
+
+// send hands each client's batch to release, with that client's Info in the
+// context. A refusal is logged (rate limited); the spans are not retried: the
+// collector counts them as failed produced items, and the exporters' queues
+// are where retrying belongs.
+func (j *Joiner) send(ctx context.Context, out *releaseSet) {
+	for _, batch := range out.order {
+		spans := batch.traces.SpanCount()
+		if err := j.release(client.NewContext(ctx, batch.info), batch.traces); err != nil {
+			j.warner.warn("release", "Spans leaving the diagnostics join were refused downstream", spans, zap.Error(err))
+		}
+	}
+}

@@ -1,0 +1,218 @@
+package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
+)
+
+func (j *Joiner) pollLoop(ctx context.Context, ticker Ticker) {
+	defer close(j.loopDone)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C():
+		}
+		// Spans leave even when shutdown began during the poll; they are not
+		// the loop's to keep.
+		j.send(context.Background(), j.poll(ctx, false))
+		if j.afterPoll != nil {
+			j.afterPoll()
+		}
+	}
+}
+
+// poll looks up the pending keys, joins what was found and takes out what
+// expired; final (shutdown) ignores back-off, keeps Retry-After and takes out
+// everything.
+func (j *Joiner) poll(ctx context.Context, final bool) *releaseSet {
+	return j.settle(j.runQueries(ctx, j.planQueries(final)), final)
+}
+
+// planQueries picks the batches this poll may send: none while backing off,
+// no more than the rate budget allows, oldest keys first.
+func (j *Joiner) planQueries(final bool) []queryBatch {
+	now := j.clock.Now()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !j.started || !j.retry.ready(now, !final) {
+		return nil
+	}
+	batches := j.buffer.planBatches(j.cfg.MaxKeysPerQuery, j.budget.available(now))
+	for range batches {
+		j.budget.spend(now)
+	}
+	return batches
+}
+
+type batchResult struct {
+	keys    []string
+	records map[string]*source.Record
+	partial bool
+	err     *source.LookupError
+	// cancelled: shutdown cut the query short; it says nothing about the keys.
+	cancelled bool
+}
+
+// runQueries sends the batches, at most maxConcurrentQueries at once.
+func (j *Joiner) runQueries(ctx context.Context, batches []queryBatch) []batchResult {
+	results := make([]batchResult, len(batches))
+	slots := make(chan struct{}, maxConcurrentQueries)
+	var wg sync.WaitGroup
+	for i := range batches {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			results[i] = j.runQuery(ctx, batches[i])
+		})
+	}
+	wg.Wait()
+	return results
+}
+
+func (j *Joiner) runQuery(ctx context.Context, batch queryBatch) batchResult {
+	res := batchResult{keys: batch.keys}
+	window := source.NewWindow(batch.oldestStart, j.clock.Now())
+	began := j.clock.Now()
+	answer, err := j.src.Lookup(ctx, batch.keys, window)
+	elapsed := j.clock.Now().Sub(began)
+	if err != nil {
+		if ctx.Err() != nil {
+			res.cancelled = true
+			return res
+		}
+		var le *source.LookupError
+		if !errors.As(err, &le) {
+			le = &source.LookupError{Code: "source", Cause: err}
+		}
+		res.err = le
+		outcome := outcomeError
+		if le.Throttled {
+			outcome = outcomeThrottled
+		}
+		j.countQuery(ctx, outcome, elapsed, 0)
+		j.warner.warn("query_"+string(outcome), "Diagnostics query failed; pending spans are retried with back-off",
+			1, zap.String("error", le.Error()), zap.Duration("retry_after", le.RetryAfter))
+		return res
+	}
+	outcome := outcomeSuccess
+	if answer.PartialCode != "" {
+		outcome = outcomePartial
+		res.partial = true
+		j.warner.warn("query_partial", "Diagnostics source answered part of a query; keys without rows are retried",
+			1, zap.String("code", answer.PartialCode))
+	}
+	j.countQuery(ctx, outcome, elapsed, answer.Rows)
+	res.records = answer.Records
+	return res
+}
+
+func (j *Joiner) countQuery(ctx context.Context, outcome queryOutcome, elapsed time.Duration, rows int) {
+	// The loop's context may be cancelled by now; metrics must still count.
+	ctx = context.WithoutCancel(ctx)
+	j.telemetry.ProcessorAzureOpenaiDiagnosticsQueries.Add(ctx, 1, j.outcomeAttrs[outcome])
+	j.telemetry.ProcessorAzureOpenaiDiagnosticsQueryDuration.Record(ctx, elapsed.Seconds())
+	if rows > 0 {
+		j.telemetry.ProcessorAzureOpenaiDiagnosticsRows.Add(ctx, int64(rows))
+	}
+}
+
+// settle applies query results to the buffer, takes out expired spans (all
+// of them when final) and returns what leaves.
+func (j *Joiner) settle(results []batchResult, final bool) *releaseSet {
+	out := newReleaseSet()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	verdict := j.applyResults(results, out)
+	now := j.clock.Now()
+	switch {
+	case verdict.failed:
+		j.retry.failed(now, verdict.longestRetryAfter)
+	case verdict.worked:
+		j.retry.succeeded()
+	}
+	j.releaseExpired(now, final, out)
+	ctx := context.Background()
+	j.reportPendingLocked(ctx)
+	for status, n := range out.counts {
+		j.telemetry.ProcessorAzureOpenaiDiagnosticsReleasedSpans.Add(ctx, n, j.statusAttrs[status])
+	}
+	return out
+}
+
+// pollVerdict is what a poll's lookups say about the source, for the
+// back-off: some failed (or answered in part), some worked.
+type pollVerdict struct {
+	failed, worked    bool
+	longestRetryAfter time.Duration
+}
+
+// applyResults records every lookup's verdict on its keys and moves the
+// spans whose record came into out.
+func (j *Joiner) applyResults(results []batchResult, out *releaseSet) pollVerdict {
+	var v pollVerdict
+	for _, res := range results {
+		switch {
+		case res.cancelled:
+			continue
+		case res.err != nil:
+			v.failed = true
+			v.longestRetryAfter = max(v.longestRetryAfter, res.err.RetryAfter)
+			for _, key := range res.keys {
+				j.buffer.setLookup(key, lookupFailed)
+			}
+			continue
+		case res.partial:
+			v.failed = true
+		default:
+			v.worked = true
+		}
+		j.joinFound(res, out)
+	}
+	return v
+}
+
+// joinFound enriches and moves into out the spans of every key res found; a
+// key without a record is marked missed, or failed when the answer was partial.
+func (j *Joiner) joinFound(res batchResult, out *releaseSet) {
+	missing := lookupMissed
+	if res.partial {
+		missing = lookupFailed
+	}
+	for _, key := range res.keys {
+		rec, found := res.records[key]
+		if !found {
+			j.buffer.setLookup(key, missing)
+			continue
+		}
+		for _, ps := range j.buffer.takeKey(key) {
+			enrichSpan(ps.span, rec)
+			out.add(ps, StatusJoined)
+		}
+	}
+}
+
+// releaseExpired moves into out the spans that waited max_wait (all of them
+// when final), marked not_found when their last lookup worked and error when
+// it did not.
+func (j *Joiner) releaseExpired(now time.Time, final bool, out *releaseSet) {
+	leaving := j.buffer.takeExpired(now.Add(-j.cfg.MaxWait))
+	if final {
+		leaving = append(leaving, j.buffer.takeAll()...)
+	}
+	for _, ps := range leaving {
+		status := StatusError
+		if ps.lookup == lookupMissed {
+			status = StatusNotFound
+		}
+		markStatus(ps.span, status)
+		out.add(ps, status)
+	}
+}

@@ -1,0 +1,76 @@
+package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// The buffer is bounded in bytes, so it has to know what a span costs in
+// memory. Marshalling every span to measure it would cost more than holding
+// it; this walks the span once and adds the Go sizes of pdata's in-memory
+// structures (pdata v1.67, 64-bit). BenchmarkPendingMemory compares the sum with
+// the heap actually used.
+const (
+	spanStructBytes    = 224 // internal.Span, rounded to its allocation size class
+	eventStructBytes   = 64  // internal.SpanEvent
+	linkStructBytes    = 80  // internal.SpanLink
+	keyValueBytes      = 48  // internal.KeyValue in its slice (40), plus append slack
+	boxedValueBytes    = 16  // the AnyValue_* struct a value points to
+	arrayHeaderBytes   = 32  // internal.ArrayValue / KeyValueList
+	anyValueBytes      = 16  // an AnyValue in an array
+	minStringBytes     = 8   // the smallest allocation a non-empty string takes
+	pendingEntryBytes  = 256 // pendingSpan, its map entry and its key string
+	originOverheadSize = 512 // spanOrigin, resource and scope structs, intern-map entry
+)
+
+// spanBytes is the approximate heap a span holds: its struct, strings,
+// attributes, events and links.
+func spanBytes(span ptrace.Span) int64 {
+	n := int64(spanStructBytes) + stringBytes(span.Name()) + stringBytes(span.TraceState().AsRaw()) +
+		stringBytes(span.Status().Message()) + mapBytes(span.Attributes())
+	for i := 0; i < span.Events().Len(); i++ {
+		e := span.Events().At(i)
+		n += 8 + eventStructBytes + stringBytes(e.Name()) + mapBytes(e.Attributes())
+	}
+	for i := 0; i < span.Links().Len(); i++ {
+		l := span.Links().At(i)
+		n += 8 + linkStructBytes + stringBytes(l.TraceState().AsRaw()) + mapBytes(l.Attributes())
+	}
+	return n
+}
+
+func stringBytes(s string) int64 {
+	if s == "" {
+		return 0
+	}
+	return max(int64(len(s)), minStringBytes)
+}
+
+func mapBytes(m pcommon.Map) int64 {
+	n := int64(0)
+	for k, v := range m.All() {
+		n += keyValueBytes + stringBytes(k) + valueBytes(v)
+	}
+	return n
+}
+
+func valueBytes(v pcommon.Value) int64 {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return boxedValueBytes + stringBytes(v.Str())
+	case pcommon.ValueTypeBytes:
+		return boxedValueBytes + 24 + int64(v.Bytes().Len())
+	case pcommon.ValueTypeSlice:
+		n := int64(boxedValueBytes + arrayHeaderBytes)
+		s := v.Slice()
+		for i := 0; i < s.Len(); i++ {
+			n += anyValueBytes + valueBytes(s.At(i))
+		}
+		return n
+	case pcommon.ValueTypeMap:
+		return boxedValueBytes + arrayHeaderBytes + mapBytes(v.Map())
+	case pcommon.ValueTypeEmpty:
+		return 0
+	}
+	return boxedValueBytes // int, double, bool
+}

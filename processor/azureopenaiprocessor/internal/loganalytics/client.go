@@ -1,0 +1,251 @@
+package loganalytics // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/monitor/azquery"
+
+	"go.opentelemetry.io/collector/component"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-aoai/otelcol-aoai/internal/retryafter"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
+)
+
+// queryAnswer is a successful answer, in the SDK's shape but not its types.
+type queryAnswer struct {
+	tables []resultTable
+	// partialCode is set when the API answered 200 with an error beside the
+	// tables (code PartialError): the rows present are good, others may be missing.
+	partialCode string
+}
+
+type resultTable struct {
+	columns []resultColumn
+	rows    [][]any
+}
+
+type resultColumn struct {
+	name, typ string
+}
+
+func (a *queryAnswer) rowCount() int {
+	n := 0
+	for _, t := range a.tables {
+		n += len(t.rows)
+	}
+	return n
+}
+
+// Client looks diagnostic records up in a Log Analytics workspace through
+// github.com/Azure/azure-sdk-for-go/sdk/monitor/azquery: the join's source.
+// Moving from azquery to azlogs changes this file alone.
+type Client struct {
+	cfg Config
+	set component.TelemetrySettings
+	// httpClient, when set, replaces the client built from the HTTP settings.
+	httpClient *http.Client
+
+	logs      *azquery.LogsClient
+	closeIdle func()
+}
+
+var _ source.Source = (*Client)(nil)
+
+// Option changes how a Client is built.
+type Option func(*Client)
+
+// WithHTTPClient sends queries through c instead of a client built from the
+// HTTP settings (for a test server's client, which trusts its certificate).
+func WithHTTPClient(c *http.Client) Option {
+	return func(cl *Client) { cl.httpClient = c }
+}
+
+// NewClient checks cfg and builds a client for it. It does no I/O: Start
+// builds the HTTP client and the credential.
+func NewClient(cfg Config, set component.TelemetrySettings, opts ...Option) (*Client, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, fmt.Errorf("diagnostics: %w", err)
+	}
+	c := &Client{cfg: cfg, set: set}
+	for _, opt := range opts {
+		opt(c)
+	}
+	if c.set.Logger == nil {
+		c.set.Logger = zap.NewNop()
+	}
+	return c, nil
+}
+
+// Start builds the HTTP client (settings from confighttp, so TLS, CA file,
+// timeout and proxy apply), the credential and the azquery client.
+func (c *Client) Start(ctx context.Context, host component.Host) error {
+	httpClient := c.httpClient
+	if httpClient == nil {
+		var extensions map[component.ID]component.Component
+		if host != nil {
+			extensions = host.GetExtensions()
+		}
+		built, err := c.cfg.ClientConfig.ToClient(ctx, extensions, c.set)
+		if err != nil {
+			return fmt.Errorf("HTTP client for %s: %w", c.cfg.ClientConfig.Endpoint, err)
+		}
+		httpClient = built
+	}
+	c.closeIdle = httpClient.CloseIdleConnections
+	cred, err := newCredential(c.cfg.Credential, c.cfg.Audience)
+	if err != nil {
+		return err
+	}
+	if c.logs, err = newLogsClient(&c.cfg, cred, httpClient); err != nil {
+		return err
+	}
+	c.set.Logger.Info("Diagnostics join reads Log Analytics",
+		zap.String("workspace_id", c.cfg.WorkspaceID),
+		zap.String("endpoint", c.cfg.ClientConfig.Endpoint),
+		zap.String("credential", string(c.cfg.Credential.Type)))
+	return nil
+}
+
+// Shutdown closes the idle connections; queries in flight are the join's to
+// cancel.
+func (c *Client) Shutdown(context.Context) error {
+	if c.closeIdle != nil {
+		c.closeIdle()
+	}
+	return nil
+}
+
+// Lookup runs the one query keys cost and reads its rows into a record per
+// key found. An error is a *source.LookupError.
+func (c *Client) Lookup(ctx context.Context, keys []string, window source.Window) (source.Answer, error) {
+	kql, err := buildQuery(c.cfg.KeyColumn, keys, window)
+	if err != nil {
+		return source.Answer{}, &source.LookupError{Code: "query text", Cause: err}
+	}
+	if timeout := c.cfg.ClientConfig.Timeout; timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	answer, err := c.query(ctx, kql, window)
+	if err != nil {
+		return source.Answer{}, err
+	}
+	decoded := decodeRecords(&answer, c.cfg.KeyColumn)
+	records := make(map[string]*source.Record, len(decoded))
+	for key, rec := range decoded {
+		records[key] = rec.record()
+	}
+	return source.Answer{Records: records, Rows: answer.rowCount(), PartialCode: answer.partialCode}, nil
+}
+
+// newLogsClient builds the azquery client for the workspace's endpoint.
+func newLogsClient(cfg *Config, cred azcore.TokenCredential, transport policy.Transporter) (*azquery.LogsClient, error) {
+	// azquery's endpoint includes the API version path; the setting does not,
+	// like the other Azure SDKs' and the REST documentation's host.
+	endpoint := strings.TrimSuffix(cfg.ClientConfig.Endpoint, "/")
+	if !strings.HasSuffix(endpoint, "/v1") {
+		endpoint += "/v1"
+	}
+	options := &azquery.LogsClientOptions{ClientOptions: azcore.ClientOptions{
+		Cloud: cloud.Configuration{Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
+			azquery.ServiceNameLogs: {Audience: strings.TrimSuffix(cfg.Audience, "/"), Endpoint: endpoint},
+		}},
+		Transport: transport,
+		// The poll loop retries at its own pace, inside the API's rate budget
+		// and after Retry-After; the SDK retrying too would multiply queries
+		// and sleep inside a poll.
+		Retry:     policy.RetryOptions{MaxRetries: -1},
+		Telemetry: policy.TelemetryOptions{ApplicationID: "otelcol-aoai"},
+	}}
+	client, err := azquery.NewLogsClient(cred, options)
+	if err != nil {
+		return nil, fmt.Errorf("create Log Analytics client: %w", err)
+	}
+	return client, nil
+}
+
+// query sends one KQL query; an error is a *source.LookupError.
+func (c *Client) query(ctx context.Context, kql string, window source.Window) (queryAnswer, error) {
+	timespan := azquery.NewTimeInterval(window.From, window.To)
+	resp, err := c.logs.QueryWorkspace(ctx, c.cfg.WorkspaceID, azquery.Body{Query: &kql, Timespan: &timespan}, nil)
+	if err != nil {
+		var respErr *azcore.ResponseError
+		if errors.As(err, &respErr) && respErr.StatusCode == http.StatusNoContent {
+			// The API answers 204 for a workspace that holds no data at all.
+			return queryAnswer{}, nil
+		}
+		return queryAnswer{}, classifyQueryError(err)
+	}
+	answer := queryAnswer{tables: make([]resultTable, 0, len(resp.Tables))}
+	for _, t := range resp.Tables {
+		if t == nil {
+			continue
+		}
+		table := resultTable{columns: make([]resultColumn, len(t.Columns)), rows: make([][]any, len(t.Rows))}
+		for i, col := range t.Columns {
+			if col == nil {
+				continue
+			}
+			if col.Name != nil {
+				table.columns[i].name = *col.Name
+			}
+			if col.Type != nil {
+				table.columns[i].typ = string(*col.Type)
+			}
+		}
+		for i, row := range t.Rows {
+			table.rows[i] = row
+		}
+		answer.tables = append(answer.tables, table)
+	}
+	if resp.Error != nil {
+		answer.partialCode = resp.Error.Code
+		if answer.partialCode == "" {
+			answer.partialCode = "PartialError"
+		}
+	}
+	return answer, nil
+}
+
+// classifyQueryError turns what the SDK returned into a LookupError that says
+// whether to back off and for how long.
+func classifyQueryError(err error) *source.LookupError {
+	var respErr *azcore.ResponseError
+	if errors.As(err, &respErr) {
+		qe := &source.LookupError{Status: respErr.StatusCode, Code: respErr.ErrorCode, Cause: err}
+		if respErr.RawResponse != nil {
+			qe.RetryAfter = retryafter.Delay(respErr.RawResponse.Header, time.Now())
+		}
+		qe.Throttled = respErr.StatusCode == http.StatusTooManyRequests || respErr.ErrorCode == "ThrottledError"
+		return qe
+	}
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return &source.LookupError{Code: "cancelled", Cause: err}
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return &source.LookupError{Code: "timeout", Cause: err}
+	}
+	var credErr interface{ NonRetriable() }
+	if errors.As(err, &credErr) {
+		// azidentity's credential errors; their text names the identity
+		// problem, never the secret.
+		return &source.LookupError{Code: "credential", Cause: err}
+	}
+	if strings.Contains(err.Error(), "unmarshalling type") {
+		// azcore's wording for an answer that is not the JSON it expects.
+		return &source.LookupError{Code: "malformed answer", Cause: err}
+	}
+	return &source.LookupError{Code: "transport", Cause: err}
+}
