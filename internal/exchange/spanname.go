@@ -124,35 +124,15 @@ func isPathWord(seg string) bool {
 }
 
 // looksLikeID reports whether a segment outside a known collection is an id:
-// a GUID, or at least 16 characters with a digit among them (file-…,
-// resp_…, a hash). Words and short names such as v1 are not.
+// shaped like a GUID (8-4-4-4-12), or at least 16 characters with a digit
+// among them (file-…, resp_…, a hash). Words and short names such as v1 are
+// not.
 func looksLikeID(seg string) bool {
-	if isGUID(seg) {
+	if len(seg) == 36 && seg[8] == '-' && seg[13] == '-' && seg[18] == '-' && seg[23] == '-' {
 		return true
 	}
 	if len(seg) < 16 {
 		return false
 	}
 	return strings.IndexAny(seg, "0123456789") >= 0
-}
-
-// isGUID reports whether s is 8-4-4-4-12 hexadecimal digits.
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }

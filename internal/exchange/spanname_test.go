@@ -49,6 +49,7 @@ func TestSpanName(t *testing.T) {
 		// Unknown paths: GUIDs and long segments with a digit.
 		{"GET", "/openai/operations/images/0f8fad5b-d9cb-469f-a165-70867728950e", "GET /openai/operations/images/{id}"},
 		{"GET", "/custom/ABCDEFAB-CDEF-ABCD-EFAB-CDEFABCDEFAB", "GET /custom/{id}"},
+		{"GET", "/custom/a-very-long-word-without-any-digit", "GET /custom/a-very-long-word-without-any-digit"},
 		{"GET", "/custom/item9f0e1d2c3b4a5f6e/detail", "GET /custom/{id}/detail"},
 		{"GET", "/custom/averyveryverylongword", "GET /custom/averyveryverylongword"},
 		{"GET", "/v1/health", "GET /v1/health"},
