@@ -20,10 +20,15 @@ func (l *lifter) readBodies(route genai.Route, out *outcome) (stream bool) {
 		}
 		return false
 	}
-	if v.hasRequest && route.API.JSONRequest() {
+	switch {
+	case !v.hasRequest:
+	case route.API.JSONRequest():
 		if l.reqR.Read(v.requestBody, route.API, capture, req) != nil {
 			out.requestFailed = true
 		}
+	default:
+		// A multipart form: only its model field is read.
+		req.Model = genai.FormModel(v.requestBody)
 	}
 	if !v.hasResponse {
 		return false

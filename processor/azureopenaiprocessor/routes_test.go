@@ -190,6 +190,22 @@ func TestMultipartTranscriptionCountsNoParseFailure(t *testing.T) {
 	}
 }
 
+func TestV1TranscriptionTakesTheModelFromTheForm(t *testing.T) {
+	form := "--a1b2c3\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hello.wav\"\r\nContent-Type: audio/wav\r\n\r\nRIFF\x24\x00\x00\x00WAVEfmt \r\n" +
+		"--a1b2c3\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\ngpt-4o-transcribe\r\n--a1b2c3--\r\n"
+	span, tel := runProcessor(t, defaultConfig(), gatewaySpan{
+		url: "https://contoso.openai.azure.com/openai/v1/audio/transcriptions", status: 200,
+		requestBody: form, responseBody: `{"text":"Hello.","usage":{"type":"tokens","input_tokens":14,"output_tokens":3,"total_tokens":17}}`,
+	}.traces())
+	got := attrMap(span)
+	assert.Equal(t, "generate_content gpt-4o-transcribe", span.Name())
+	assert.Equal(t, "gpt-4o-transcribe", got["gen_ai.request.model"])
+	assert.Equal(t, "gpt-4o-transcribe", got["azure.openai.deployment"])
+	assert.Equal(t, int64(14), got["gen_ai.usage.input_tokens"])
+	assert.Equal(t, int64(3), got["gen_ai.usage.output_tokens"])
+	assertNoParseFailure(t, tel)
+}
+
 func TestImageGenerationIsAModelCall(t *testing.T) {
 	body := `{"created":1764806400,"data":[{"url":"https://example.invalid/img.png","revised_prompt":"A red cube."}]}`
 	span, tel := runProcessor(t, defaultConfig(), gatewaySpan{

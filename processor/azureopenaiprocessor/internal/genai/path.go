@@ -70,7 +70,7 @@ func ClassifyPath(method, path string) Route {
 	if len(s) > 0 && s[0] == "extensions" {
 		s = s[1:]
 	}
-	r.API, r.Kind = classify(method == "" || method == "POST", s)
+	r.API, r.Kind = classify(method == "" || strings.EqualFold(method, "POST"), s)
 	return r
 }
 

@@ -26,6 +26,7 @@ func TestClassifyPath(t *testing.T) {
 		// A span without a method: the path decides, as for POST.
 		{"", "/openai/deployments/gpt-4o/chat/completions", Route{API: APIChat, Kind: KindModel, Deployment: "gpt-4o", AzurePath: true}, "chat"},
 		{"GET", "/openai/deployments/gpt-4o/chat/completions", Route{API: APIChat, Deployment: "gpt-4o", AzurePath: true}, ""},
+		{"post", "/v1/embeddings", Route{API: APIEmbeddings, Kind: KindModel}, "embeddings"},
 		// Stored chat completions.
 		{"GET", "/v1/chat/completions/chatcmpl-abc", Route{API: APIChat}, ""},
 		{"POST", "/v1/chat/completions/chatcmpl-abc", Route{API: APIChat}, ""},
