@@ -214,11 +214,3 @@ func TestTranslateGroupsByGateway(t *testing.T) {
 	}
 	assert.Equal(t, map[string]int{"a": 2, "b": 1, DefaultServiceName: 1}, names)
 }
-
-func TestSpanName(t *testing.T) {
-	assert.Equal(t, "POST /openai/deployments/{deployment}/chat/completions", spanName("POST", "/openai/deployments/gpt-4o/chat/completions"))
-	assert.Equal(t, "POST //openai/deployments/{deployment}/embeddings", spanName("POST", "//openai/deployments/ada/embeddings"))
-	assert.Equal(t, "POST /openai/v1/responses", spanName("POST", "/openai/v1/responses"))
-	assert.Equal(t, "GET /openai/deployments/", spanName("GET", "/openai/deployments/"))
-	assert.Equal(t, "GET /", spanName("GET", ""))
-}

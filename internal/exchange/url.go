@@ -136,28 +136,3 @@ func defaultPort(scheme string) int64 {
 	}
 	return 0
 }
-
-// spanName returns "{method} {path}" with the deployment segment templated
-// (POST /openai/deployments/{deployment}/chat/completions), so that span
-// names stay few however many deployments there are.
-func spanName(method, path string) string {
-	if path == "" {
-		path = "/"
-	}
-	const marker = "/deployments/"
-	i := strings.Index(path, marker)
-	if i < 0 {
-		return method + " " + path
-	}
-	segStart := i + len(marker)
-	segEnd := strings.IndexByte(path[segStart:], '/')
-	if segEnd < 0 {
-		segEnd = len(path)
-	} else {
-		segEnd += segStart
-	}
-	if segEnd == segStart {
-		return method + " " + path
-	}
-	return method + " " + path[:segStart] + "{deployment}" + path[segEnd:]
-}

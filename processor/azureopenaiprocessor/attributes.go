@@ -17,6 +17,8 @@ const (
 	attrURLPath             = string(semconv.URLPathKey)
 	attrURLFull             = string(semconv.URLFullKey)
 	attrHTTPStatusCode      = string(semconv.HTTPResponseStatusCodeKey)
+	attrHTTPMethod          = string(semconv.HTTPRequestMethodKey)
+	attrHTTPMethodLegacy    = "http.method"
 	attrHTTPURLLegacy       = "http.url"
 	attrHTTPTargetLegacy    = "http.target"
 	attrHTTPStatusLegacy    = "http.status_code"
@@ -26,6 +28,7 @@ const (
 	prefixOpenAI            = "openai."
 	providerAzureOpenAI     = "azure.ai.openai"
 	providerOpenAI          = "openai"
+	providerAzureInference  = "azure.ai.inference"
 	azureNamespace          = "Microsoft.CognitiveServices"
 	openAIHost              = "api.openai.com"
 	headerAPIMRequestID     = "apim-request-id"
@@ -91,4 +94,5 @@ const (
 	attrContentFiltered   = "azure.openai.content_filter.filtered"
 	attrContentFilterCats = "azure.openai.content_filter.categories"
 	attrStreamChunks      = "azure.openai.stream.chunks"
+	attrAPI               = "azure.openai.api"
 )

@@ -24,7 +24,7 @@ func TestEstimateAccuracy(t *testing.T) {
 		if !sse.LooksLikeStream([]byte(ex.responseBody)) {
 			continue
 		}
-		route := genai.ClassifyPath(urlPathOf(ex.url))
+		route := genai.ClassifyPath("POST", urlPathOf(ex.url))
 		var resp genai.Response
 		var rr genai.ResponseReader
 		rr.ReadStream([]byte(ex.responseBody), true, &resp)

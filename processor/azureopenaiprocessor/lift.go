@@ -12,7 +12,6 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/content"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/genai"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/headers"
-	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/sse"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
 )
 
@@ -23,6 +22,7 @@ type spanView struct {
 	hasRequest    bool
 	hasResponse   bool
 	serverAddress string
+	method        string
 	urlPath       string
 	urlFull       string
 	statusCode    int64
@@ -88,6 +88,10 @@ func (l *lifter) scan(attrs pcommon.Map) {
 			v.responseBody, v.hasResponse = bodyBytes(val)
 		case attrServerAddress:
 			v.serverAddress = val.Str()
+		case attrHTTPMethod, attrHTTPMethodLegacy:
+			if v.method == "" {
+				v.method = val.Str()
+			}
 		case attrURLPath, attrHTTPTargetLegacy:
 			if v.urlPath == "" {
 				v.urlPath = val.Str()
@@ -222,6 +226,8 @@ func (v *spanView) looksLikeModelCall() bool {
 func (v *spanView) provider(route genai.Route) string {
 	h := v.host()
 	switch {
+	case route.Inference:
+		return providerAzureInference
 	case h == openAIHost:
 		return providerOpenAI
 	case isAzureHost(h), v.headers.Azure, route.AzurePath:
@@ -235,7 +241,7 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 	var out outcome
 	v := &l.view
 	l.attrs = span.Attributes()
-	route := genai.ClassifyPath(v.path())
+	route := genai.ClassifyPath(v.method, v.path())
 	provider := v.provider(route)
 	out.headerFailures = v.headers.Failures
 
@@ -243,23 +249,9 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 	l.resp = genai.Response{}
 	req, resp := &l.request, &l.resp
 	capture := l.cfg.CaptureContent
-	if v.hasRequest {
-		if l.reqR.Read(v.requestBody, route.API, capture, req) != nil {
-			out.requestFailed = true
-		}
-	}
-	stream := false
-	if v.hasResponse {
-		if sse.LooksLikeStream(v.responseBody) {
-			stream = true
-			collectText := capture || (l.cfg.EstimateTokens && !req.IncludeUsage)
-			if l.respR.ReadStream(v.responseBody, collectText, resp) > 0 {
-				out.streamFailed = true
-			}
-		} else if l.respR.ReadBody(v.responseBody, capture, resp) != nil {
-			out.responseFailed = true
-		}
-		resp.Finish()
+	stream := l.readBodies(route, &out)
+	if !route.ModelCall() {
+		keepAgentFacts(req, resp)
 	}
 
 	usageSource := ""
@@ -268,7 +260,7 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 		usageSource = tokens.SourceStream
 	case resp.Usage.Present:
 		usageSource = tokens.SourceResponse
-	case stream && l.cfg.EstimateTokens && estimable(route.API):
+	case stream && l.cfg.EstimateTokens && route.ModelCall() && estimable(route.API):
 		l.estimate(route, req, resp, capture)
 		usageSource = tokens.SourceEstimate
 		out.estimated = true
@@ -281,7 +273,13 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 			return k == attrRequestBody || k == attrResponseBody
 		})
 	}
+	if ot := route.OutputType(); ot != "" && req.OutputType == "" {
+		req.OutputType = ot
+	}
 	l.writeAttributes(route, provider, stream, usageSource)
+	if route.Operation() == "" {
+		l.putStr(attrAPI, route.API.Name())
+	}
 	l.setNameAndStatus(span, route)
 	return out
 }
@@ -386,8 +384,10 @@ func (l *lifter) writeAttributes(route genai.Route, provider string, stream bool
 // and why each choice finished.
 func (l *lifter) writeCall(route genai.Route, provider string) {
 	req, resp := &l.request, &l.resp
-	l.putStr(attrProviderName, provider)
-	l.putStr(attrOperationName, route.API.Operation())
+	if route.Operation() != "" {
+		l.putStr(attrProviderName, provider)
+	}
+	l.putStr(attrOperationName, route.Operation())
 	l.putStr(attrRequestModel, requestModel(route, req))
 	l.putStr(attrResponseModel, responseModel(route, resp, &l.view.headers))
 	l.putStr(attrResponseID, resp.ID)
@@ -466,7 +466,7 @@ func (l *lifter) writeContent() {
 // namespace, OpenAI's fingerprint and service tiers.
 func (l *lifter) writeProviderFacts(provider string) {
 	switch provider {
-	case providerAzureOpenAI:
+	case providerAzureOpenAI, providerAzureInference:
 		l.putStr(attrResourceNamespace, azureNamespace)
 	case providerOpenAI:
 		l.putStr(attrSystemFingerprint, l.resp.SystemFingerprint)
@@ -529,6 +529,9 @@ func deploymentName(route genai.Route, req *genai.Request, h *headers.Facts) str
 // requestModel is the deployment of /openai/deployments/{d}/..., else the
 // request body's model.
 func requestModel(route genai.Route, req *genai.Request) string {
+	if route.Operation() == "" {
+		return ""
+	}
 	if route.Deployment != "" {
 		return route.Deployment
 	}
@@ -538,6 +541,9 @@ func requestModel(route genai.Route, req *genai.Request) string {
 // responseModel is the body's model; for the Responses API, whose body holds
 // only the alias, x-ms-served-model names the snapshot that served.
 func responseModel(route genai.Route, resp *genai.Response, h *headers.Facts) string {
+	if !route.ModelCall() {
+		return ""
+	}
 	if route.API == genai.APIResponses && h.ServedModel != "" {
 		return h.ServedModel
 	}
@@ -551,7 +557,7 @@ func responseModel(route genai.Route, resp *genai.Response, h *headers.Facts) st
 // an HTTP status of 400 or more, or an error body.
 func (l *lifter) setNameAndStatus(span ptrace.Span, route genai.Route) {
 	v, resp := &l.view, &l.resp
-	if op := route.API.Operation(); op != "" {
+	if op := route.Operation(); op != "" {
 		if model := requestModel(route, &l.request); model != "" {
 			span.SetName(op + " " + model)
 		} else {

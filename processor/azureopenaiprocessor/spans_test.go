@@ -15,6 +15,8 @@ import (
 
 // gatewaySpan builds the span the ai_gateway receiver makes of one exchange.
 type gatewaySpan struct {
+	method          string // POST when empty
+	name            string // the receiver's name when empty
 	url             string
 	status          int64
 	requestBody     string
@@ -26,10 +28,17 @@ type gatewaySpan struct {
 func (g gatewaySpan) traces() ptrace.Traces {
 	td := ptrace.NewTraces()
 	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
-	span.SetName("POST /openai/deployments/{deployment}/chat/completions")
+	method, name := g.method, g.name
+	if method == "" {
+		method = "POST"
+	}
+	if name == "" {
+		name = "POST /openai/deployments/{deployment}/chat/completions"
+	}
+	span.SetName(name)
 	span.SetKind(ptrace.SpanKindClient)
 	attrs := span.Attributes()
-	attrs.PutStr("http.request.method", "POST")
+	attrs.PutStr("http.request.method", method)
 	if g.url != "" {
 		attrs.PutStr("url.full", g.url)
 		host := urlHost(g.url)

@@ -7,33 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestClassifyPath(t *testing.T) {
-	tests := []struct {
-		path string
-		want Route
-	}{
-		{"/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21", Route{API: APIChat, Deployment: "gpt-4o", AzurePath: true}},
-		{"//openai/deployments/test-openai/chat/completions", Route{API: APIChat, Deployment: "test-openai", AzurePath: true}},
-		{"/openai/deployments/dep/completions", Route{API: APICompletions, Deployment: "dep", AzurePath: true}},
-		{"/openai/deployments/ada/embeddings", Route{API: APIEmbeddings, Deployment: "ada", AzurePath: true}},
-		{"/openai/deployments/d/extensions/chat/completions", Route{API: APIChat, Deployment: "d", AzurePath: true}},
-		{"/openai/v1/responses", Route{API: APIResponses, AzurePath: true}},
-		{"/openai/responses?api-version=preview", Route{API: APIResponses, AzurePath: true}},
-		{"/openai/v1/responses/resp_1", Route{API: APIUnknown, AzurePath: true}},
-		{"/v1/chat/completions", Route{API: APIChat}},
-		{"/v1/threads/t1/runs", Route{API: APIRuns}},
-		{"/openai/assistants", Route{API: APIAssistants, AzurePath: true}},
-		{"/health", Route{}},
-		{"", Route{}},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, ClassifyPath(tt.path), tt.path)
-	}
-	assert.Equal(t, "chat", APIResponses.Operation())
-	assert.Equal(t, "text_completion", APICompletions.Operation())
-	assert.Empty(t, APIUnknown.Operation())
-}
-
 func TestRequestResponsesAPIAndTools(t *testing.T) {
 	body := `{"model":"gpt-5.2-chat","instructions":"Be brief.","max_output_tokens":50,"text":{"format":{"type":"json_schema"}},
 	"input":[{"role":"developer","content":"rules"},{"role":"user","content":[{"type":"input_text","text":"hi"},{"type":"input_image","image_url":"data:image/png;base64,AAAA"}]},

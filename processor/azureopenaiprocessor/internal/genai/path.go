@@ -2,49 +2,31 @@ package genai
 
 import "strings"
 
-// API is the OpenAI API family a URL path addresses.
-type API uint8
-
-// The API families the processor understands.
-const (
-	APIUnknown API = iota
-	APIChat
-	APICompletions
-	APIEmbeddings
-	APIResponses
-	APIAssistants
-	APIRuns
-)
-
-// Operation returns the gen_ai.operation.name of the API ("" when none fits).
-func (a API) Operation() string {
-	switch a {
-	case APIChat, APIResponses:
-		return "chat"
-	case APICompletions:
-		return "text_completion"
-	case APIEmbeddings:
-		return "embeddings"
-	case APIAssistants:
-		return "create_agent"
-	case APIRuns:
-		return "invoke_agent"
-	}
-	return ""
-}
-
-// Route is what a URL path says about a call.
+// Route is what a call's HTTP method and URL path say about it.
 type Route struct {
-	API API
+	API  API
+	Kind Kind
 	// Deployment is the {d} of /openai/deployments/{d}/..., else "".
 	Deployment string
-	// AzurePath is true for /openai/... paths, which only Azure serves.
+	// AzurePath is true for /openai/... paths (Foundry projects'
+	// /api/projects/{p}/... included), which only Azure serves.
 	AzurePath bool
+	// Inference is true for the Azure AI model-inference API
+	// (/models/chat/completions, /models/embeddings, ...), whose body's
+	// model names the deployment.
+	Inference bool
 }
 
-// ClassifyPath reads an Azure OpenAI or OpenAI URL path (query allowed; empty
-// segments such as a double slash are ignored).
-func ClassifyPath(path string) Route {
+// ModelCall reports whether the call runs a model and so gets the gen_ai.*
+// model attributes.
+func (r Route) ModelCall() bool { return r.Kind == KindModel }
+
+// ClassifyPath reads an HTTP method and an Azure OpenAI, Azure AI Foundry or
+// OpenAI URL path (query allowed; empty segments such as a double slash are
+// ignored). An empty method (a span that does not record one) is read as
+// POST: the path alone then decides, as for the model calls every AI
+// gateway span is first of all.
+func ClassifyPath(method, path string) Route {
 	if i := strings.IndexAny(path, "?#"); i >= 0 {
 		path = path[:i]
 	}
@@ -64,6 +46,16 @@ func ClassifyPath(path string) Route {
 	}
 	s := segs[:n]
 	var r Route
+	if len(s) >= 3 && s[0] == "api" && s[1] == "projects" {
+		// A Foundry project endpoint: /api/projects/{p}/openai/... or the
+		// Agent Service's /api/projects/{p}/assistants, /threads, ...
+		r.AzurePath = true
+		s = s[3:]
+	}
+	if len(s) > 0 && s[0] == "models" && len(s) >= 2 && isInferenceAPI(s[1]) {
+		r.Inference = true
+		s = s[1:]
+	}
 	if len(s) > 0 && s[0] == "openai" {
 		r.AzurePath = true
 		s = s[1:]
@@ -78,36 +70,92 @@ func ClassifyPath(path string) Route {
 	if len(s) > 0 && s[0] == "extensions" {
 		s = s[1:]
 	}
-	r.API = apiOf(s)
+	r.API, r.Kind = classify(method == "" || strings.EqualFold(method, "POST"), s)
 	return r
 }
 
-func apiOf(s []string) API {
-	if len(s) == 0 {
-		return APIUnknown
+// isInferenceAPI reports whether seg, after a leading /models/, starts an
+// Azure AI model-inference operation rather than naming a model
+// (GET /models/{model}).
+func isInferenceAPI(seg string) bool {
+	switch seg {
+	case "chat", "completions", "embeddings", "images":
+		return true
 	}
+	return false
+}
+
+// classify names the API family of the segments after the prefixes and says
+// whether the call runs a model (post: the method is POST).
+func classify(post bool, s []string) (API, Kind) {
+	if len(s) == 0 {
+		return APIUnknown, KindResource
+	}
+	// Only a POST to the collection itself creates; a POST to an item
+	// modifies it, cancels it or continues it.
+	create := post && len(s) == 1
 	switch s[0] {
 	case "chat":
 		if len(s) >= 2 && s[1] == "completions" {
-			return APIChat
+			// GET /chat/completions lists stored completions, and
+			// /chat/completions/{id} reads, updates or deletes one.
+			return APIChat, modelIf(post && len(s) == 2)
 		}
 	case "completions":
-		return APICompletions
+		return APICompletions, modelIf(create)
 	case "embeddings":
-		return APIEmbeddings
+		return APIEmbeddings, modelIf(create)
+	case "images":
+		// /images/embeddings is the model-inference image embeddings API.
+		if len(s) == 2 && s[1] == "embeddings" {
+			return APIEmbeddings, modelIf(post)
+		}
+		if len(s) == 2 && (s[1] == "edits" || s[1] == "variations") {
+			return APIImageEdits, modelIf(post)
+		}
+		return APIImages, modelIf(post && len(s) == 2 && (s[1] == "generations" || s[1] == "generations:submit"))
+	case "audio":
+		if len(s) == 2 && (s[1] == "transcriptions" || s[1] == "translations") {
+			return APITranscription, modelIf(post)
+		}
+		if len(s) == 2 && s[1] == "speech" {
+			return APISpeech, modelIf(post)
+		}
+		return APIAudio, KindResource
 	case "responses":
-		// GET /responses/{id} and its sub-resources fetch, they do not infer.
-		if len(s) == 1 {
-			return APIResponses
-		}
+		// GET /responses/{id} and its input_items fetch, POST
+		// /responses/{id}/cancel cancels: none of them runs the model.
+		return APIResponses, modelIf(create)
 	case "assistants":
-		if len(s) == 1 {
-			return APIAssistants
+		if create {
+			return APIAssistants, KindAgent
 		}
+		return APIAssistants, KindResource
 	case "threads":
-		if s[len(s)-1] == "runs" {
-			return APIRuns
+		// POST /threads/{t}/runs and POST /threads/runs start a run.
+		if post && s[len(s)-1] == "runs" && (len(s) == 2 || len(s) == 3) {
+			return APIThreads, KindAgent
 		}
+		return APIThreads, KindResource
+	case "batches":
+		return APIBatches, KindResource
+	case "files", "uploads":
+		return APIFiles, KindResource
+	case "fine_tuning", "fine-tunes", "fine_tunes":
+		return APIFineTuning, KindResource
+	case "vector_stores":
+		return APIVectorStores, KindResource
+	case "models":
+		return APIModels, KindResource
+	case "deployments":
+		return APIDeployments, KindResource
 	}
-	return APIUnknown
+	return APIUnknown, KindResource
+}
+
+func modelIf(b bool) Kind {
+	if b {
+		return KindModel
+	}
+	return KindResource
 }

@@ -1,8 +1,10 @@
-// Package genai reads OpenAI / Azure OpenAI request and response bodies (chat
-// completions, legacy completions, embeddings, the Responses API, error
-// bodies and SSE streams of chunks) into plain structs, in one pass over the
-// bytes and without building a generic tree. It knows nothing of pdata: the
-// processor turns these structs into span attributes.
+// Package genai reads what an OpenAI / Azure OpenAI call says about itself:
+// its HTTP method and path (which API, whether it runs a model) and its
+// request and response bodies (chat completions, legacy completions,
+// embeddings, the Responses API, error bodies and SSE streams of chunks),
+// into plain structs, in one pass over the bytes and without building a
+// generic tree. It knows nothing of pdata: the processor turns these structs
+// into span attributes.
 package genai // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/genai"
 
 // Int is an integer that may be absent.
