@@ -154,13 +154,7 @@ func readRawFacts(t *testing.T, record []byte) rawFacts {
 	require.NoError(t, json.Unmarshal(record, &rec))
 	headers := map[string]string{}
 	for name, raw := range rec.Response.Headers {
-		var values []string
-		if json.Unmarshal(raw, &values) != nil {
-			var one string
-			require.NoError(t, json.Unmarshal(raw, &one))
-			values = []string{one}
-		}
-		if len(values) > 0 {
+		if values := recordHeaderValues(t, raw); len(values) > 0 {
 			headers[strings.ToLower(name)] = values[0]
 		}
 	}

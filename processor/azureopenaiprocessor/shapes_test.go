@@ -398,12 +398,7 @@ func credentialValues(t *testing.T, record []byte) []secret {
 			if !containsFold(credentialHeaders, name) {
 				continue
 			}
-			var values []string
-			if json.Unmarshal(raw, &values) != nil {
-				var one string
-				require.NoError(t, json.Unmarshal(raw, &one))
-				values = []string{one}
-			}
+			values := recordHeaderValues(t, raw)
 			from := fmt.Sprintf("the value of the %s header %s", side, name)
 			for _, v := range values {
 				out = append(out, secret{from, v})
@@ -414,6 +409,18 @@ func credentialValues(t *testing.T, record []byte) []secret {
 		}
 	}
 	return out
+}
+
+// recordHeaderValues reads a record's header value: a string or strings.
+func recordHeaderValues(t *testing.T, raw json.RawMessage) []string {
+	t.Helper()
+	var values []string
+	if json.Unmarshal(raw, &values) != nil {
+		var one string
+		require.NoError(t, json.Unmarshal(raw, &one))
+		values = []string{one}
+	}
+	return values
 }
 
 func expectedSecrets(want shapeExpectation) []secret {
