@@ -14,6 +14,8 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 )
 
 // knownGoldenDisagreements lists where a golden file of the recordings replay
@@ -46,7 +48,7 @@ func TestGoldenFilesAgreeWithRawRecordings(t *testing.T) {
 	said := map[string]int{}
 	var disagreements []string
 	for _, ex := range exs {
-		file := goldenName(ex.file) + ".yaml"
+		file := recordings.GoldenName(ex.file) + ".yaml"
 		td, err := golden.ReadTraces(filepath.Join("testdata", "golden", file))
 		require.NoError(t, err, file)
 		span := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
