@@ -55,7 +55,7 @@ type Exchange struct {
 	RequestBody  string
 	ResponseBody string
 
-	// Record is the exchange as an exchange record (record-format.md).
+	// Record is the exchange as an exchange record (receiver/aigatewayreceiver/README.md, "Record format").
 	Record []byte
 }
 
