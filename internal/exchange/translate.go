@@ -7,24 +7,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
+
+	"github.com/otelcol-aoai/otelcol-aoai/internal/conventions"
 )
 
-// Attribute names of this project (the receiver README's "The span"), for
-// what semantic conventions have no name for.
 const (
-	AttrCallerSubscriptionID   = "ai_gateway.caller.subscription_id"
-	AttrCallerSubscriptionName = "ai_gateway.caller.subscription_name"
-	AttrCallerProduct          = "ai_gateway.caller.product"
-	AttrCallerAppID            = "ai_gateway.caller.app_id"
-	AttrCallerObjectID         = "ai_gateway.caller.object_id"
-	AttrCallerTenantID         = "ai_gateway.caller.tenant_id"
-	AttrRecordID               = "ai_gateway.record.id"
-	AttrTimeToFirstByteMS      = "ai_gateway.response.time_to_first_byte_ms"
-	AttrRequestBody            = "ai_gateway.request.body"
-	AttrResponseBody           = "ai_gateway.response.body"
-	AttrRequestBodyTruncated   = "ai_gateway.request.body_truncated"
-	AttrResponseBodyTruncated  = "ai_gateway.response.body_truncated"
-
 	// DefaultServiceName is service.name when the record names no gateway.
 	DefaultServiceName = "ai-gateway"
 
@@ -171,15 +158,15 @@ func (d *decodeState) putCaller(attrs pcommon.Map) {
 	r := &d.rec
 	putNonEmpty(attrs, string(semconv.ClientAddressKey), r.caller.ip)
 	putNonEmpty(attrs, string(semconv.UserIDKey), r.caller.userID)
-	putNonEmpty(attrs, AttrCallerSubscriptionID, r.caller.subscriptionID)
-	putNonEmpty(attrs, AttrCallerSubscriptionName, r.caller.subscriptionName)
-	putNonEmpty(attrs, AttrCallerProduct, r.caller.product)
-	putNonEmpty(attrs, AttrCallerAppID, r.caller.appID)
-	putNonEmpty(attrs, AttrCallerObjectID, r.caller.objectID)
-	putNonEmpty(attrs, AttrCallerTenantID, r.caller.tenantID)
-	putNonEmpty(attrs, AttrRecordID, r.id)
+	putNonEmpty(attrs, conventions.GatewayCallerSubscriptionID, r.caller.subscriptionID)
+	putNonEmpty(attrs, conventions.GatewayCallerSubscriptionName, r.caller.subscriptionName)
+	putNonEmpty(attrs, conventions.GatewayCallerProduct, r.caller.product)
+	putNonEmpty(attrs, conventions.GatewayCallerAppID, r.caller.appID)
+	putNonEmpty(attrs, conventions.GatewayCallerObjectID, r.caller.objectID)
+	putNonEmpty(attrs, conventions.GatewayCallerTenantID, r.caller.tenantID)
+	putNonEmpty(attrs, conventions.GatewayRecordID, r.id)
 	if r.hasTTFB {
-		attrs.PutDouble(AttrTimeToFirstByteMS, r.ttfbMS)
+		attrs.PutDouble(conventions.GatewayTimeToFirstByteMS, r.ttfbMS)
 	}
 }
 
@@ -188,14 +175,14 @@ func (d *decodeState) putCaller(attrs pcommon.Map) {
 func (d *decodeState) putBodies(attrs pcommon.Map) {
 	r := &d.rec
 	if !d.opts.dropBodies {
-		putBody(attrs, AttrRequestBody, &r.request)
-		putBody(attrs, AttrResponseBody, &r.response)
+		putBody(attrs, conventions.GatewayRequestBody, &r.request)
+		putBody(attrs, conventions.GatewayResponseBody, &r.response)
 	}
 	if r.request.truncated {
-		attrs.PutBool(AttrRequestBodyTruncated, true)
+		attrs.PutBool(conventions.GatewayRequestBodyTruncated, true)
 	}
 	if r.response.truncated {
-		attrs.PutBool(AttrResponseBodyTruncated, true)
+		attrs.PutBool(conventions.GatewayResponseBodyTruncated, true)
 	}
 }
 

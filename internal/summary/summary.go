@@ -9,6 +9,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-aoai/otelcol-aoai/internal/conventions"
 )
 
 // Attribute keys the summary reads: what the receiver and the processor write.
@@ -20,13 +22,13 @@ const (
 	attrCachedTokens   = "gen_ai.usage.cache_read.input_tokens"
 	attrTimeToFirst    = "gen_ai.response.time_to_first_chunk"
 	attrErrorType      = "error.type"
-	attrDeployment     = "azure.openai.deployment"
-	attrRegion         = "azure.openai.region"
-	attrUsageSource    = "azure.openai.usage.source"
-	attrDiagStatus     = "azure.openai.diagnostics.status"
-	attrCallerSub      = "ai_gateway.caller.subscription_id"
-	attrCallerApp      = "ai_gateway.caller.app_id"
-	attrCallerObjectID = "ai_gateway.caller.object_id"
+	attrDeployment     = conventions.AzureOpenAIDeployment
+	attrRegion         = conventions.AzureOpenAIRegion
+	attrUsageSource    = conventions.AzureOpenAIUsageSource
+	attrDiagStatus     = conventions.AzureOpenAIDiagnosticsStatus
+	attrCallerSub      = conventions.GatewayCallerSubscriptionID
+	attrCallerApp      = conventions.GatewayCallerAppID
+	attrCallerObjectID = conventions.GatewayCallerObjectID
 )
 
 // Unknown stands for a value the span does not carry.

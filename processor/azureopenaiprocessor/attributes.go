@@ -2,6 +2,8 @@ package azureopenaiprocessor // import "github.com/otelcol-aoai/otelcol-aoai/pro
 
 import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
+
+	"github.com/otelcol-aoai/otelcol-aoai/internal/conventions"
 )
 
 // Every attribute name the processor reads or writes, in one place. Semantic
@@ -10,9 +12,9 @@ import (
 
 // Attributes read from the span.
 const (
-	attrRequestBody         = "ai_gateway.request.body"
-	attrResponseBody        = "ai_gateway.response.body"
-	attrTimeToFirstByteMS   = "ai_gateway.response.time_to_first_byte_ms"
+	attrRequestBody         = conventions.GatewayRequestBody
+	attrResponseBody        = conventions.GatewayResponseBody
+	attrTimeToFirstByteMS   = conventions.GatewayTimeToFirstByteMS
 	attrServerAddress       = string(semconv.ServerAddressKey)
 	attrURLPath             = string(semconv.URLPathKey)
 	attrURLFull             = string(semconv.URLFullKey)
@@ -75,8 +77,8 @@ const (
 
 // Our azure.openai.* attributes.
 const (
-	attrDeployment        = "azure.openai.deployment"
-	attrRegion            = "azure.openai.region"
+	attrDeployment        = conventions.AzureOpenAIDeployment
+	attrRegion            = conventions.AzureOpenAIRegion
 	attrRequestID         = "azure.openai.request_id"
 	attrModelSession      = "azure.openai.model_session"
 	attrRAIInvoked        = "azure.openai.rai_invoked"

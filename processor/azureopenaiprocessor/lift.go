@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-aoai/otelcol-aoai/internal/conventions"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/content"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/genai"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/headers"
@@ -257,12 +258,12 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 	usageSource := ""
 	switch {
 	case resp.Usage.Present && stream:
-		usageSource = tokens.SourceStream
+		usageSource = conventions.UsageSourceStream
 	case resp.Usage.Present:
-		usageSource = tokens.SourceResponse
+		usageSource = conventions.UsageSourceResponse
 	case stream && l.cfg.EstimateTokens && route.ModelCall() && estimable(route.API):
 		l.estimate(route, req, resp, capture)
-		usageSource = tokens.SourceEstimate
+		usageSource = conventions.UsageSourceEstimate
 		out.estimated = true
 	}
 
@@ -416,7 +417,7 @@ func (l *lifter) writeUsage(route genai.Route, usageSource string) {
 	}
 	l.putInt(attrCacheReadInputTokens, u.CacheRead)
 	l.putInt(attrReasoningOutputTokens, u.Reasoning)
-	l.putStr(tokens.SourceAttribute, usageSource)
+	l.putStr(conventions.AzureOpenAIUsageSource, usageSource)
 }
 
 // writeRequestParameters writes the sampling and output parameters the

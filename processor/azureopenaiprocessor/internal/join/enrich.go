@@ -5,8 +5,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 
+	"github.com/otelcol-aoai/otelcol-aoai/internal/conventions"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
-	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
 )
 
 // Attributes the join reads and writes (the processor README's table).
@@ -17,7 +17,7 @@ const (
 	diagnosticsPrefix = "azure.openai.diagnostics."
 
 	// How the span left, and what the call was.
-	attrStatus          = diagnosticsPrefix + "status"
+	attrStatus          = conventions.AzureOpenAIDiagnosticsStatus
 	attrDuration        = diagnosticsPrefix + "duration"
 	attrOperation       = diagnosticsPrefix + "operation"
 	attrResultSignature = diagnosticsPrefix + "result_signature"
@@ -36,10 +36,10 @@ const (
 type Status string
 
 const (
-	StatusJoined   Status = "joined"    // its row was found and written on it
-	StatusNotFound Status = "not_found" // lookups worked, no row came within max_wait
-	StatusError    Status = "error"     // lookups failed until max_wait or shutdown
-	StatusOverflow Status = "overflow"  // the buffer was full when it arrived
+	StatusJoined   Status = conventions.DiagnosticsJoined   // its row was found and written on it
+	StatusNotFound Status = conventions.DiagnosticsNotFound // lookups worked, no row came within max_wait
+	StatusError    Status = conventions.DiagnosticsError    // lookups failed until max_wait or shutdown
+	StatusOverflow Status = conventions.DiagnosticsOverflow // the buffer was full when it arrived
 )
 
 var statuses = []Status{StatusJoined, StatusNotFound, StatusError, StatusOverflow}
@@ -105,7 +105,7 @@ func writeUsage(attrs pcommon.Map, u source.TokenUsage) {
 	}
 	if spanUsageReplaceable(attrs) {
 		putUsage(attrs, spanUsage, u)
-		attrs.PutStr(tokens.SourceAttribute, tokens.SourceDiagnostics)
+		attrs.PutStr(conventions.AzureOpenAIUsageSource, conventions.UsageSourceDiagnostics)
 		return
 	}
 	putUsage(attrs, diagnosticsUsage, u)
@@ -127,8 +127,8 @@ func putUsage(attrs pcommon.Map, names usageNames, u source.TokenUsage) {
 // spanUsageReplaceable: the span's counts are an estimate, or there are none
 // and nobody claimed a source for them.
 func spanUsageReplaceable(attrs pcommon.Map) bool {
-	if src, ok := attrs.Get(tokens.SourceAttribute); ok {
-		return src.Str() == tokens.SourceEstimate
+	if src, ok := attrs.Get(conventions.AzureOpenAIUsageSource); ok {
+		return src.Str() == conventions.UsageSourceEstimate
 	}
 	_, hasInput := attrs.Get(spanUsage.input)
 	_, hasOutput := attrs.Get(spanUsage.output)

@@ -6,8 +6,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-aoai/otelcol-aoai/internal/conventions"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
-	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
 )
 
 func TestUsageRule(t *testing.T) {
@@ -20,26 +20,26 @@ func TestUsageRule(t *testing.T) {
 		{
 			name: "no usage on the span: the log fills gen_ai.usage",
 			span: map[string]any{},
-			want: map[string]any{spanUsage.input: int64(1200), spanUsage.output: int64(87), spanUsage.cacheRead: int64(1024), tokens.SourceAttribute: "diagnostics"},
+			want: map[string]any{spanUsage.input: int64(1200), spanUsage.output: int64(87), spanUsage.cacheRead: int64(1024), conventions.AzureOpenAIUsageSource: "diagnostics"},
 		},
 		{
 			name: "an estimate is replaced",
-			span: map[string]any{spanUsage.input: int64(1180), spanUsage.output: int64(90), tokens.SourceAttribute: "estimate"},
-			want: map[string]any{spanUsage.input: int64(1200), spanUsage.output: int64(87), spanUsage.cacheRead: int64(1024), tokens.SourceAttribute: "diagnostics"},
+			span: map[string]any{spanUsage.input: int64(1180), spanUsage.output: int64(90), conventions.AzureOpenAIUsageSource: "estimate"},
+			want: map[string]any{spanUsage.input: int64(1200), spanUsage.output: int64(87), spanUsage.cacheRead: int64(1024), conventions.AzureOpenAIUsageSource: "diagnostics"},
 		},
 		{
 			name: "the response body's counts stay; the log's go beside them",
-			span: map[string]any{spanUsage.input: int64(1200), spanUsage.output: int64(87), tokens.SourceAttribute: "response"},
+			span: map[string]any{spanUsage.input: int64(1200), spanUsage.output: int64(87), conventions.AzureOpenAIUsageSource: "response"},
 			want: map[string]any{
-				spanUsage.input: int64(1200), spanUsage.output: int64(87), tokens.SourceAttribute: "response",
+				spanUsage.input: int64(1200), spanUsage.output: int64(87), conventions.AzureOpenAIUsageSource: "response",
 				diagnosticsUsage.input: int64(1200), diagnosticsUsage.output: int64(87), diagnosticsUsage.cacheRead: int64(1024),
 			},
 		},
 		{
 			name: "a stream's usage chunk stays",
-			span: map[string]any{spanUsage.output: int64(80), tokens.SourceAttribute: "stream"},
+			span: map[string]any{spanUsage.output: int64(80), conventions.AzureOpenAIUsageSource: "stream"},
 			want: map[string]any{
-				spanUsage.output: int64(80), tokens.SourceAttribute: "stream",
+				spanUsage.output: int64(80), conventions.AzureOpenAIUsageSource: "stream",
 				diagnosticsUsage.input: int64(1200), diagnosticsUsage.output: int64(87), diagnosticsUsage.cacheRead: int64(1024),
 			},
 		},
@@ -64,16 +64,16 @@ func TestUsageRule(t *testing.T) {
 
 func TestUsageRuleWritesOnlyWhatTheLogHas(t *testing.T) {
 	span := ptrace.NewSpan()
-	span.Attributes().PutStr(tokens.SourceAttribute, "estimate")
+	span.Attributes().PutStr(conventions.AzureOpenAIUsageSource, "estimate")
 	span.Attributes().PutInt(spanUsage.input, 10)
 	writeUsage(span.Attributes(), source.TokenUsage{Output: 7, HasOutput: true})
-	assert.Equal(t, map[string]any{spanUsage.input: int64(10), spanUsage.output: int64(7), tokens.SourceAttribute: "diagnostics"},
+	assert.Equal(t, map[string]any{spanUsage.input: int64(10), spanUsage.output: int64(7), conventions.AzureOpenAIUsageSource: "diagnostics"},
 		span.Attributes().AsRaw())
 
 	untouched := ptrace.NewSpan()
-	untouched.Attributes().PutStr(tokens.SourceAttribute, "estimate")
+	untouched.Attributes().PutStr(conventions.AzureOpenAIUsageSource, "estimate")
 	writeUsage(untouched.Attributes(), source.TokenUsage{})
-	assert.Equal(t, map[string]any{tokens.SourceAttribute: "estimate"}, untouched.Attributes().AsRaw(), "no counts, no change")
+	assert.Equal(t, map[string]any{conventions.AzureOpenAIUsageSource: "estimate"}, untouched.Attributes().AsRaw(), "no counts, no change")
 }
 
 func TestEnrichWritesOnlyWhatTheRowSays(t *testing.T) {

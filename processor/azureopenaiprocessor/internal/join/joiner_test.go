@@ -17,11 +17,11 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
-	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
+	"github.com/otelcol-aoai/otelcol-aoai/internal/conventions"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadatatest"
-	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 )
 
 func statusPoint(status Status, v int64) metricdata.DataPoint[int64] {
@@ -61,7 +61,7 @@ func TestJoinedSpanCarriesTheRowsFields(t *testing.T) {
 	assert.Equal(t, int64(1200), attrs[spanUsage.input])
 	assert.Equal(t, int64(87), attrs[spanUsage.output])
 	assert.Equal(t, int64(1024), attrs[spanUsage.cacheRead])
-	assert.Equal(t, "diagnostics", attrs[tokens.SourceAttribute])
+	assert.Equal(t, "diagnostics", attrs[conventions.AzureOpenAIUsageSource])
 	assert.NotContains(t, attrs, diagnosticsUsage.input)
 	assert.Equal(t, "East US 2", attrs["azure.openai.region"], "the lifted attributes stay")
 	assert.Equal(t, "chat gpt-4o", span.Name())
