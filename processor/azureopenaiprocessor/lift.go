@@ -54,7 +54,6 @@ type lifter struct {
 	writer  content.Writer
 	reqR    genai.RequestReader
 	respR   genai.ResponseReader
-	lower   []byte
 	view    spanView
 	attrs   pcommon.Map
 	request genai.Request
@@ -62,7 +61,7 @@ type lifter struct {
 }
 
 func newLifter(cfg *Config) *lifter {
-	return &lifter{cfg: cfg, writer: content.Writer{MaxLength: cfg.MaxContentLength}, lower: make([]byte, 0, 128)}
+	return &lifter{cfg: cfg, writer: content.Writer{MaxLength: cfg.MaxContentLength}}
 }
 
 // scan reads every attribute once.
@@ -73,7 +72,10 @@ func (l *lifter) scan(attrs pcommon.Map) {
 	v.existing = existing
 	attrs.Range(func(k string, val pcommon.Value) bool {
 		if len(k) > len(responseHeaderPrefix) && headers.HasPrefixFold(k, responseHeaderPrefix) {
-			name := headers.LowerASCII(&l.lower, k[len(responseHeaderPrefix):])
+			// A name that is already lower case (the semantic-convention
+			// form) is not copied; others are, since Facts may keep a value
+			// taken from the name.
+			name := strings.ToLower(k[len(responseHeaderPrefix):])
 			switch name {
 			case headerAPIMRequestID, headerModelSession, headerRegion:
 				v.selectHeader = true
@@ -268,7 +270,9 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 		usageSource = tokens.SourceStream
 	case resp.Usage.Present:
 		usageSource = tokens.SourceResponse
-	case stream && l.cfg.EstimateTokens && estimable(route.API):
+	case stream && l.cfg.EstimateTokens && estimable(route.API) && !resp.Error.Present:
+		// A stream that ended in an error is treated as an error body is:
+		// no usage is made up for it.
 		l.estimate(route, req, resp, capture)
 		usageSource = tokens.SourceEstimate
 		out.estimated = true
