@@ -91,4 +91,5 @@ const (
 	attrContentFiltered   = "azure.openai.content_filter.filtered"
 	attrContentFilterCats = "azure.openai.content_filter.categories"
 	attrStreamChunks      = "azure.openai.stream.chunks"
+	attrUsageTokenizer    = "azure.openai.usage.tokenizer"
 )

@@ -45,6 +45,9 @@ type outcome struct {
 	responseFailed bool
 	streamFailed   bool
 	estimated      bool
+	// The encoding of the estimate, and whether the model name did not tell it.
+	tokenizer        tokens.Encoding
+	tokenizerAssumed bool
 }
 
 // lifter lifts one span at a time. It owns reusable parser state, so it is
@@ -273,7 +276,7 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 	case stream && l.cfg.EstimateTokens && estimable(route.API) && !resp.Error.Present:
 		// A stream that ended in an error is treated as an error body is:
 		// no usage is made up for it.
-		l.estimate(route, req, resp, capture)
+		out.tokenizer, out.tokenizerAssumed = l.estimate(route, req, resp, capture)
 		usageSource = tokens.SourceEstimate
 		out.estimated = true
 	}
@@ -286,6 +289,9 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 		})
 	}
 	l.writeAttributes(route, provider, stream, usageSource)
+	if out.estimated {
+		l.putStr(attrUsageTokenizer, string(out.tokenizer))
+	}
 	l.setNameAndStatus(span, route)
 	return out
 }
@@ -297,7 +303,8 @@ func estimable(api genai.API) bool {
 // estimate fills resp.Usage from the tokenizer. Text and messages that the
 // first pass did not collect (because a usage chunk was expected) are read
 // again: this path only runs for streams that ended without usage.
-func (l *lifter) estimate(route genai.Route, req *genai.Request, resp *genai.Response, captured bool) {
+// It returns the encoding it counted with, and whether that was assumed.
+func (l *lifter) estimate(route genai.Route, req *genai.Request, resp *genai.Response, captured bool) (tokens.Encoding, bool) {
 	choices := resp.Choices
 	if !captured && req.IncludeUsage {
 		var again genai.Response
@@ -323,9 +330,16 @@ func (l *lifter) estimate(route genai.Route, req *genai.Request, resp *genai.Res
 		Present: true,
 		Output:  genai.Int{V: int64(counter.Completion(choices)), Set: true},
 	}
-	if len(req.Messages) > 0 || len(req.SystemInstructions) > 0 {
+	switch {
+	case route.API == genai.APICompletions:
+		// A legacy prompt is read as it is, without chat framing.
+		if len(req.Messages) > 0 {
+			resp.Usage.Input = genai.Int{V: int64(counter.PromptText(req)), Set: true}
+		}
+	case len(req.Messages) > 0 || len(req.SystemInstructions) > 0:
 		resp.Usage.Input = genai.Int{V: int64(counter.Prompt(req)), Set: true}
 	}
+	return counter.Encoding()
 }
 
 func (l *lifter) has(k string) bool {

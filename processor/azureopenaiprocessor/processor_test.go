@@ -161,7 +161,10 @@ func TestLiftStreamWithoutUsageIsEstimated(t *testing.T) {
 	assert.Equal(t, int64(8), got["gen_ai.usage.output_tokens"])
 	// 3 per message + "user" (1) + "Say hello" (2) + 3 to prime the reply.
 	assert.Equal(t, int64(9), got["gen_ai.usage.input_tokens"])
-	metadatatest.AssertEqualProcessorAzureOpenaiTokenEstimates(t, tel, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
+	assert.Equal(t, "o200k_base", got["azure.openai.usage.tokenizer"])
+	metadatatest.AssertEqualProcessorAzureOpenaiTokenEstimates(t, tel, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("tokenizer", "o200k_base"), attribute.String("tokenizer_from", "model"))},
+	}, metricdatatest.IgnoreTimestamp())
 
 	cfg := defaultConfig()
 	cfg.EstimateTokens = false
@@ -479,8 +482,8 @@ func TestResponsesStreamErrors(t *testing.T) {
 			errorType: "ERR_SOMETHING",
 		},
 		{
-			name: "error event with the code after the message",
-			tail: "data: {\"message\":\"The server had an error\",\"code\":\"server_error\",\"param\":null,\"type\":\"error\",\"sequence_number\":2}\n\n",
+			name:      "error event with the code after the message",
+			tail:      "data: {\"message\":\"The server had an error\",\"code\":\"server_error\",\"param\":null,\"type\":\"error\",\"sequence_number\":2}\n\n",
 			errorType: "server_error",
 		},
 		{
@@ -526,4 +529,41 @@ func TestResponsesStreamIncompleteIsNotAnError(t *testing.T) {
 	assert.Equal(t, "estimate", got["azure.openai.usage.source"])
 	// "Once upon a time" is 4 o200k tokens.
 	assert.Equal(t, int64(4), got["gen_ai.usage.output_tokens"])
+}
+
+func TestLegacyCompletionsPromptHasNoChatFraming(t *testing.T) {
+	body := "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"model\":\"gpt-35-turbo-instruct\",\"choices\":[{\"text\":\" Paris\",\"index\":0,\"finish_reason\":null}]}\n\n" +
+		"data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"model\":\"gpt-35-turbo-instruct\",\"choices\":[{\"text\":\".\",\"index\":0,\"finish_reason\":\"stop\"}]}\n\n" +
+		"data: [DONE]\n\n"
+	td := gatewaySpan{
+		url:          "https://x.openai.azure.com/openai/deployments/instruct/completions?api-version=2024-10-21",
+		status:       200,
+		requestBody:  `{"prompt":"The capital of France is","max_tokens":5,"stream":true}`,
+		responseBody: body,
+	}.traces()
+	span, _ := runProcessor(t, defaultConfig(), td)
+	got := attrMap(span)
+	assert.Equal(t, "estimate", got["azure.openai.usage.source"])
+	// cl100k_base: "The", " capital", " of", " France", " is": 5 tokens, no
+	// message or reply framing around a legacy prompt.
+	assert.Equal(t, int64(5), got["gen_ai.usage.input_tokens"])
+	// " Paris", ".": 2 tokens.
+	assert.Equal(t, int64(2), got["gen_ai.usage.output_tokens"])
+	assert.Equal(t, "cl100k_base", got["azure.openai.usage.tokenizer"])
+}
+
+func TestUnknownDeploymentNameCountsTheAssumedTokenizer(t *testing.T) {
+	body := "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"},\"index\":0,\"finish_reason\":\"stop\"}],\"id\":\"c1\"}\n\n" +
+		"data: [DONE]\n\n"
+	td := gatewaySpan{
+		url:          "https://x.openai.azure.com/openai/deployments/team-chat-prod/chat/completions",
+		status:       200,
+		requestBody:  `{"messages":[{"role":"user","content":"Say hi"}],"stream":true}`,
+		responseBody: body,
+	}.traces()
+	span, tel := runProcessor(t, defaultConfig(), td)
+	assert.Equal(t, "o200k_base", attrMap(span)["azure.openai.usage.tokenizer"])
+	metadatatest.AssertEqualProcessorAzureOpenaiTokenEstimates(t, tel, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("tokenizer", "o200k_base"), attribute.String("tokenizer_from", "default"))},
+	}, metricdatatest.IgnoreTimestamp())
 }

@@ -75,7 +75,7 @@ func TestResetHeadersInSeconds(t *testing.T) {
 		{"120ms", Int{V: 1, Set: true}},
 		{"1h2m3s", Int{V: 3723, Set: true}},
 		{"0s", Int{V: 0, Set: true}},
-		{"7", Int{V: 7, Set: true}},     // Azure: plain seconds
+		{"7", Int{V: 7, Set: true}}, // Azure: plain seconds
 		{" 500 ", Int{V: 500, Set: true}},
 		{"0.5", Int{V: 1, Set: true}},
 		{"soon", Int{}},
