@@ -265,9 +265,10 @@ func (c Counter) Prompt(req *genai.Request) int {
 	paddedSystem := false
 	hasSystem := false
 	var calls []genai.ToolCall
+	names := calledFunctions(req.Messages)
 	for _, m := range req.Messages {
 		n := perMessage
-		if name := calledFunction(req.Messages, m); name != "" {
+		if name := answeredFunction(names, m); name != "" {
 			// A tool's reply is written as from the function it answers.
 			n += c.Text("functions." + name)
 		} else {
@@ -332,21 +333,32 @@ func (c Counter) Prompt(req *genai.Request) int {
 	return total
 }
 
-// calledFunction returns the function that a tool message answers, found by
-// its call id among the calls of the messages, or "".
-func calledFunction(msgs []genai.Message, m genai.Message) string {
+// calledFunctions maps the call ids of the messages' tool calls to their
+// function names, or returns nil when no tool message needs one.
+func calledFunctions(msgs []genai.Message) map[string]string {
+	var names map[string]string
+	for _, m := range msgs {
+		for _, p := range m.Parts {
+			if p.Type == "tool_call" && p.ID != "" {
+				if names == nil {
+					names = make(map[string]string)
+				}
+				names[p.ID] = p.Name
+			}
+		}
+	}
+	return names
+}
+
+// answeredFunction returns the function that a tool message answers, or "".
+func answeredFunction(names map[string]string, m genai.Message) string {
 	if m.Role != "tool" {
 		return ""
 	}
 	for _, p := range m.Parts {
-		if p.Type != "tool_call_response" || p.ID == "" {
-			continue
-		}
-		for _, other := range msgs {
-			for _, q := range other.Parts {
-				if q.Type == "tool_call" && q.ID == p.ID {
-					return q.Name
-				}
+		if p.Type == "tool_call_response" {
+			if name := names[p.ID]; name != "" {
+				return name
 			}
 		}
 	}
