@@ -97,4 +97,5 @@ const (
 	attrContentFilterCats = "azure.openai.content_filter.categories"
 	attrStreamChunks      = "azure.openai.stream.chunks"
 	attrAPI               = "azure.openai.api"
+	attrUsageTokenizer    = "azure.openai.usage.tokenizer"
 )

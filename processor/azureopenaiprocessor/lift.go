@@ -46,6 +46,9 @@ type outcome struct {
 	responseFailed bool
 	streamFailed   bool
 	estimated      bool
+	// The encoding of the estimate, and whether the model name did not tell it.
+	tokenizer        tokens.Encoding
+	tokenizerAssumed bool
 }
 
 // lifter lifts one span at a time. It owns reusable parser state, so it is
@@ -55,7 +58,6 @@ type lifter struct {
 	writer  content.Writer
 	reqR    genai.RequestReader
 	respR   genai.ResponseReader
-	lower   []byte
 	view    spanView
 	attrs   pcommon.Map
 	request genai.Request
@@ -63,7 +65,7 @@ type lifter struct {
 }
 
 func newLifter(cfg *Config) *lifter {
-	return &lifter{cfg: cfg, writer: content.Writer{MaxLength: cfg.MaxContentLength}, lower: make([]byte, 0, 128)}
+	return &lifter{cfg: cfg, writer: content.Writer{MaxLength: cfg.MaxContentLength}}
 }
 
 // scan reads every attribute once.
@@ -74,7 +76,10 @@ func (l *lifter) scan(attrs pcommon.Map) {
 	v.existing = existing
 	attrs.Range(func(k string, val pcommon.Value) bool {
 		if len(k) > len(responseHeaderPrefix) && headers.HasPrefixFold(k, responseHeaderPrefix) {
-			name := headers.LowerASCII(&l.lower, k[len(responseHeaderPrefix):])
+			// A name that is already lower case (the semantic-convention
+			// form) is not copied; others are, since Facts may keep a value
+			// taken from the name.
+			name := strings.ToLower(k[len(responseHeaderPrefix):])
 			switch name {
 			case headerAPIMRequestID, headerModelSession, headerRegion:
 				v.selectHeader = true
@@ -261,8 +266,10 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 		usageSource = conventions.UsageSourceStream
 	case resp.Usage.Present:
 		usageSource = conventions.UsageSourceResponse
-	case stream && l.cfg.EstimateTokens && route.ModelCall() && estimable(route.API):
-		l.estimate(route, req, resp, capture)
+	case stream && l.cfg.EstimateTokens && route.ModelCall() && estimable(route.API) && !resp.Error.Present:
+		// A stream that ended in an error is treated as an error body is:
+		// no usage is made up for it.
+		out.tokenizer, out.tokenizerAssumed = l.estimate(route, req, resp, capture)
 		usageSource = conventions.UsageSourceEstimate
 		out.estimated = true
 	}
@@ -281,6 +288,9 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 	if route.Operation() == "" {
 		l.putStr(attrAPI, route.API.Name())
 	}
+	if out.estimated {
+		l.putStr(attrUsageTokenizer, string(out.tokenizer))
+	}
 	l.setNameAndStatus(span, route)
 	return out
 }
@@ -292,7 +302,8 @@ func estimable(api genai.API) bool {
 // estimate fills resp.Usage from the tokenizer. Text and messages that the
 // first pass did not collect (because a usage chunk was expected) are read
 // again: this path only runs for streams that ended without usage.
-func (l *lifter) estimate(route genai.Route, req *genai.Request, resp *genai.Response, captured bool) {
+// It returns the encoding it counted with, and whether that was assumed.
+func (l *lifter) estimate(route genai.Route, req *genai.Request, resp *genai.Response, captured bool) (tokens.Encoding, bool) {
 	choices := resp.Choices
 	if !captured && req.IncludeUsage {
 		var again genai.Response
@@ -318,9 +329,16 @@ func (l *lifter) estimate(route genai.Route, req *genai.Request, resp *genai.Res
 		Present: true,
 		Output:  genai.Int{V: int64(counter.Completion(choices)), Set: true},
 	}
-	if len(req.Messages) > 0 || len(req.SystemInstructions) > 0 {
+	switch {
+	case route.API == genai.APICompletions:
+		// A legacy prompt is read as it is, without chat framing.
+		if len(req.Messages) > 0 {
+			resp.Usage.Input = genai.Int{V: int64(counter.PromptText(req)), Set: true}
+		}
+	case len(req.Messages) > 0 || len(req.SystemInstructions) > 0:
 		resp.Usage.Input = genai.Int{V: int64(counter.Prompt(req)), Set: true}
 	}
+	return counter.Encoding()
 }
 
 func (l *lifter) has(k string) bool {

@@ -16,6 +16,7 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
 )
 
 type azureOpenAIProcessor struct {
@@ -37,7 +38,33 @@ var (
 	kindStream       = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "stream")))
 	kindHeader       = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "header")))
 	kindCondition    = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "condition")))
+	// estimateSets is indexed by estimateKey.
+	estimateSets = [4]metric.AddOption{
+		estimateSet(tokens.O200kBase, false), estimateSet(tokens.O200kBase, true),
+		estimateSet(tokens.Cl100kBase, false), estimateSet(tokens.Cl100kBase, true),
+	}
 )
+
+func estimateSet(enc tokens.Encoding, assumed bool) metric.AddOption {
+	from := "model"
+	if assumed {
+		from = "default"
+	}
+	return metric.WithAttributeSet(attribute.NewSet(attribute.String("tokenizer", string(enc)), attribute.String("tokenizer_from", from)))
+}
+
+// estimateKey indexes estimateSets: which encoding an estimate used, and
+// whether the model name told it or o200k_base was assumed.
+func estimateKey(enc tokens.Encoding, assumed bool) int {
+	k := 0
+	if enc == tokens.Cl100kBase {
+		k = 2
+	}
+	if assumed {
+		k++
+	}
+	return k
+}
 
 func newProcessor(cfg *Config, set processor.Settings, next consumer.Traces) (*azureOpenAIProcessor, error) {
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
@@ -84,7 +111,8 @@ func (p *azureOpenAIProcessor) shutdown(ctx context.Context) error {
 type batchCounts struct {
 	lifted, skipped                                   int64
 	requestFailures, responseFailures, streamFailures int64
-	headerFailures, conditionFailures, estimates      int64
+	headerFailures, conditionFailures                 int64
+	estimates                                         [len(estimateSets)]int64
 }
 
 // processTraces lifts every selected span in place and returns the traces for
@@ -150,7 +178,7 @@ func (c *batchCounts) add(o outcome) {
 		c.streamFailures++
 	}
 	if o.estimated {
-		c.estimates++
+		c.estimates[estimateKey(o.tokenizer, o.tokenizerAssumed)]++
 	}
 }
 
@@ -163,8 +191,8 @@ func (p *azureOpenAIProcessor) record(ctx context.Context, c *batchCounts) {
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.streamFailures, kindStream)
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.headerFailures, kindHeader)
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.conditionFailures, kindCondition)
-	if c.estimates > 0 {
-		t.ProcessorAzureOpenaiTokenEstimates.Add(ctx, c.estimates)
+	for k, n := range c.estimates {
+		addIf(ctx, t.ProcessorAzureOpenaiTokenEstimates, n, estimateSets[k])
 	}
 }
 

@@ -161,7 +161,10 @@ func TestLiftStreamWithoutUsageIsEstimated(t *testing.T) {
 	assert.Equal(t, int64(8), got["gen_ai.usage.output_tokens"])
 	// 3 per message + "user" (1) + "Say hello" (2) + 3 to prime the reply.
 	assert.Equal(t, int64(9), got["gen_ai.usage.input_tokens"])
-	metadatatest.AssertEqualProcessorAzureOpenaiTokenEstimates(t, tel, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
+	assert.Equal(t, "o200k_base", got["azure.openai.usage.tokenizer"])
+	metadatatest.AssertEqualProcessorAzureOpenaiTokenEstimates(t, tel, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("tokenizer", "o200k_base"), attribute.String("tokenizer_from", "model"))},
+	}, metricdatatest.IgnoreTimestamp())
 
 	cfg := defaultConfig()
 	cfg.EstimateTokens = false
@@ -411,4 +414,156 @@ func TestConditionErrorModes(t *testing.T) {
 			}, metricdatatest.IgnoreTimestamp())
 		})
 	}
+}
+
+func TestUpperCaseHeaderNamesKeepTheirOwnValues(t *testing.T) {
+	// Spans from other HTTP instrumentations keep the header names as sent.
+	// The spillover header comes first with an empty value, so the source
+	// deployment is taken from its name, and the names after it must not
+	// change what was read.
+	td := ptrace.NewTraces()
+	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	attrs := span.Attributes()
+	attrs.PutStr("url.full", "https://contoso.openai.azure.com/openai/deployments/gpt-4o/chat/completions")
+	attrs.PutStr("http.response.header.X-Ms-Spillover-From-Ptu-East", "")
+	attrs.PutStr("http.response.header.X-Ms-Region", "Sweden Central")
+	attrs.PutStr("http.response.header.X-Request-Id", "0bb2a6c4-7f3e-4b7a-9d61-2f4d6a1b9c11")
+	attrs.PutStr("http.response.header.Apim-Request-Id", "5f0e7d7c-5a35-4a53-8f9b-7f6a2ce10b2d")
+	attrs.PutStr("http.response.header.X-Ms-Deployment-Name", "gpt-4o-paygo")
+	attrs.PutStr("http.response.header.Azureml-Model-Session", "d20260330170902-0e618f323d34")
+
+	out, _ := runProcessor(t, defaultConfig(), td)
+	got := attrMap(out)
+	assert.Equal(t, "ptu-east", got["azure.openai.spillover_from"])
+	assert.Equal(t, true, got["azure.openai.spilled_over"])
+	assert.Equal(t, "Sweden Central", got["azure.openai.region"])
+	assert.Equal(t, "0bb2a6c4-7f3e-4b7a-9d61-2f4d6a1b9c11", got["azure.openai.request_id"])
+	assert.Equal(t, "5f0e7d7c-5a35-4a53-8f9b-7f6a2ce10b2d", got["azure.service.request.id"])
+	assert.Equal(t, "gpt-4o-paygo", got["azure.openai.deployment"])
+	assert.Equal(t, "d20260330170902-0e618f323d34", got["azure.openai.model_session"])
+}
+
+func TestOpenAIDurationResetHeaders(t *testing.T) {
+	// OpenAI sends the reset hints as Go-style durations; whole seconds are
+	// written, rounded up so that waiting that long is always enough.
+	td := gatewaySpan{url: "https://api.openai.com/v1/chat/completions", status: 200, responseHeaders: map[string]string{
+		"x-ratelimit-reset-requests": "6m0s",
+		"x-ratelimit-reset-tokens":   "8.64s",
+		"x-request-id":               "req_1",
+	}}.traces()
+	span, tel := runProcessor(t, defaultConfig(), td)
+	got := attrMap(span)
+	assert.Equal(t, int64(360), got["azure.openai.ratelimit.reset_requests"])
+	assert.Equal(t, int64(9), got["azure.openai.ratelimit.reset_tokens"])
+	_, err := tel.GetMetric("otelcol_processor_azure_openai_parse_failures")
+	assert.Error(t, err, "no header failed to parse")
+}
+
+const responsesURL = "https://contoso.openai.azure.com/openai/v1/responses"
+
+// responsesStream is the opening of a Responses API stream: the model began
+// to answer before anything went wrong.
+const responsesStream = "event: response.created\n" +
+	"data: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"resp_1\",\"object\":\"response\",\"status\":\"in_progress\",\"model\":\"gpt-4o-mini\",\"output\":[],\"usage\":null}}\n\n" +
+	"event: response.output_text.delta\n" +
+	"data: {\"type\":\"response.output_text.delta\",\"sequence_number\":1,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"delta\":\"Once upon a time\"}\n\n"
+
+func TestResponsesStreamErrors(t *testing.T) {
+	tests := []struct {
+		name      string
+		tail      string
+		errorType string
+	}{
+		{
+			// The error event of the Responses API streaming reference.
+			name: "error event",
+			tail: "event: error\n" +
+				"data: {\"type\":\"error\",\"code\":\"ERR_SOMETHING\",\"message\":\"Something went wrong\",\"param\":null,\"sequence_number\":2}\n\n",
+			errorType: "ERR_SOMETHING",
+		},
+		{
+			name:      "error event with the code after the message",
+			tail:      "data: {\"message\":\"The server had an error\",\"code\":\"server_error\",\"param\":null,\"type\":\"error\",\"sequence_number\":2}\n\n",
+			errorType: "server_error",
+		},
+		{
+			name: "response.failed",
+			tail: "event: response.failed\n" +
+				"data: {\"type\":\"response.failed\",\"sequence_number\":2,\"response\":{\"id\":\"resp_1\",\"object\":\"response\",\"status\":\"failed\",\"error\":{\"code\":\"server_error\",\"message\":\"The model failed to generate a response.\"},\"incomplete_details\":null,\"model\":\"gpt-4o-mini\",\"output\":[],\"usage\":null}}\n\n",
+			errorType: "server_error",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			td := gatewaySpan{url: responsesURL, status: 200,
+				requestBody:  `{"model":"gpt-4o-mini","input":"Tell me a story","stream":true}`,
+				responseBody: responsesStream + tt.tail}.traces()
+			span, tel := runProcessor(t, defaultConfig(), td)
+			got := attrMap(span)
+			assert.Equal(t, ptrace.StatusCodeError, span.Status().Code())
+			assert.Equal(t, tt.errorType, got["error.type"])
+			// As for an error body: no usage is made up for a call that failed.
+			assert.NotContains(t, got, "gen_ai.usage.output_tokens")
+			assert.NotContains(t, got, "gen_ai.usage.input_tokens")
+			assert.NotContains(t, got, "azure.openai.usage.source")
+			_, err := tel.GetMetric("otelcol_processor_azure_openai_token_estimates")
+			assert.Error(t, err, "no estimate was made")
+		})
+	}
+}
+
+func TestResponsesStreamIncompleteIsNotAnError(t *testing.T) {
+	// response.incomplete: the model stopped at max_output_tokens. The call
+	// succeeded with a cut answer, as a chat completion with finish_reason
+	// length does; its output tokens were spent, so they are estimated.
+	tail := "event: response.incomplete\n" +
+		"data: {\"type\":\"response.incomplete\",\"sequence_number\":2,\"response\":{\"id\":\"resp_1\",\"object\":\"response\",\"status\":\"incomplete\",\"incomplete_details\":{\"reason\":\"max_output_tokens\"},\"error\":null,\"model\":\"gpt-4o-mini\",\"usage\":null}}\n\n"
+	td := gatewaySpan{url: responsesURL, status: 200,
+		requestBody:  `{"model":"gpt-4o-mini","input":"Tell me a story","stream":true,"max_output_tokens":4}`,
+		responseBody: responsesStream + tail}.traces()
+	span, _ := runProcessor(t, defaultConfig(), td)
+	got := attrMap(span)
+	assert.Equal(t, ptrace.StatusCodeUnset, span.Status().Code())
+	assert.NotContains(t, got, "error.type")
+	assert.Equal(t, []any{"length"}, got["gen_ai.response.finish_reasons"])
+	assert.Equal(t, "estimate", got["azure.openai.usage.source"])
+	// "Once upon a time" is 4 o200k tokens.
+	assert.Equal(t, int64(4), got["gen_ai.usage.output_tokens"])
+}
+
+func TestLegacyCompletionsPromptHasNoChatFraming(t *testing.T) {
+	body := "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"model\":\"gpt-35-turbo-instruct\",\"choices\":[{\"text\":\" Paris\",\"index\":0,\"finish_reason\":null}]}\n\n" +
+		"data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"model\":\"gpt-35-turbo-instruct\",\"choices\":[{\"text\":\".\",\"index\":0,\"finish_reason\":\"stop\"}]}\n\n" +
+		"data: [DONE]\n\n"
+	td := gatewaySpan{
+		url:          "https://x.openai.azure.com/openai/deployments/instruct/completions?api-version=2024-10-21",
+		status:       200,
+		requestBody:  `{"prompt":"The capital of France is","max_tokens":5,"stream":true}`,
+		responseBody: body,
+	}.traces()
+	span, _ := runProcessor(t, defaultConfig(), td)
+	got := attrMap(span)
+	assert.Equal(t, "estimate", got["azure.openai.usage.source"])
+	// cl100k_base: "The", " capital", " of", " France", " is": 5 tokens, no
+	// message or reply framing around a legacy prompt.
+	assert.Equal(t, int64(5), got["gen_ai.usage.input_tokens"])
+	// " Paris", ".": 2 tokens.
+	assert.Equal(t, int64(2), got["gen_ai.usage.output_tokens"])
+	assert.Equal(t, "cl100k_base", got["azure.openai.usage.tokenizer"])
+}
+
+func TestUnknownDeploymentNameCountsTheAssumedTokenizer(t *testing.T) {
+	body := "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"},\"index\":0,\"finish_reason\":\"stop\"}],\"id\":\"c1\"}\n\n" +
+		"data: [DONE]\n\n"
+	td := gatewaySpan{
+		url:          "https://x.openai.azure.com/openai/deployments/team-chat-prod/chat/completions",
+		status:       200,
+		requestBody:  `{"messages":[{"role":"user","content":"Say hi"}],"stream":true}`,
+		responseBody: body,
+	}.traces()
+	span, tel := runProcessor(t, defaultConfig(), td)
+	assert.Equal(t, "o200k_base", attrMap(span)["azure.openai.usage.tokenizer"])
+	metadatatest.AssertEqualProcessorAzureOpenaiTokenEstimates(t, tel, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("tokenizer", "o200k_base"), attribute.String("tokenizer_from", "default"))},
+	}, metricdatatest.IgnoreTimestamp())
 }

@@ -158,5 +158,7 @@ func TestStreamOfHundredThousandChunks(t *testing.T) {
 	span, tel := runProcessor(t, defaultConfig(), gatewaySpan{url: "https://x.openai.azure.com/openai/deployments/gpt-4o/chat/completions", status: 200, responseBody: body}.traces())
 	assert.Equal(t, int64(100_000), attrMap(span)["gen_ai.usage.output_tokens"])
 	assert.Equal(t, "estimate", attrMap(span)["azure.openai.usage.source"])
-	metadatatest.AssertEqualProcessorAzureOpenaiTokenEstimates(t, tel, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorAzureOpenaiTokenEstimates(t, tel, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("tokenizer", "o200k_base"), attribute.String("tokenizer_from", "model"))},
+	}, metricdatatest.IgnoreTimestamp())
 }

@@ -9,7 +9,7 @@ import (
 
 func TestRequestResponsesAPIAndTools(t *testing.T) {
 	body := `{"model":"gpt-5.2-chat","instructions":"Be brief.","max_output_tokens":50,"text":{"format":{"type":"json_schema"}},
-	"input":[{"role":"developer","content":"rules"},{"role":"user","content":[{"type":"input_text","text":"hi"},{"type":"input_image","image_url":"data:image/png;base64,AAAA"}]},
+	"input":[{"role":"developer","content":"rules"},{"role":"user","content":[{"type":"input_text","text":"hi"},{"type":"input_image","image_url":"data:image/png;base64,AAAA","detail":"low"}]},
 	{"type":"function_call","call_id":"c1","name":"f","arguments":"{\"a\":1}"},{"type":"function_call_output","call_id":"c1","output":"42"}],
 	"tools":[{"type":"function","name":"f","description":"does f","parameters":{"type":"object","properties":{"a":{"type":"integer","description":"an a"},"b":{"type":["string","null"],"enum":["x","y"]}},"required":["a"]}}],
 	"tool_choice":{"type":"function","name":"f"}}`
@@ -22,7 +22,7 @@ func TestRequestResponsesAPIAndTools(t *testing.T) {
 	assert.Equal(t, []Part{{Type: "text", Content: "Be brief."}}, req.SystemInstructions)
 	require.Len(t, req.Messages, 4)
 	assert.Equal(t, "system", req.Messages[0].Role)
-	assert.Equal(t, Part{Type: "blob", Modality: "image", MimeType: "image/png", Content: "AAAA"}, req.Messages[1].Parts[1])
+	assert.Equal(t, Part{Type: "blob", Modality: "image", MimeType: "image/png", Content: "AAAA", Detail: "low"}, req.Messages[1].Parts[1])
 	assert.Equal(t, Part{Type: "tool_call", ID: "c1", Name: "f", Arguments: `{"a":1}`}, req.Messages[2].Parts[0])
 	assert.Equal(t, Part{Type: "tool_call_response", ID: "c1", Content: "42"}, req.Messages[3].Parts[0])
 	require.Len(t, req.Tools, 1)
@@ -168,4 +168,13 @@ func itoa(i int) string {
 		b = append([]byte{byte('0' + i%10)}, b...)
 	}
 	return string(b)
+}
+
+func TestChatImageDetail(t *testing.T) {
+	body := `{"messages":[{"role":"user","content":[{"type":"text","text":"what is it?"},{"type":"image_url","image_url":{"url":"https://example.com/a.png","detail":"high"}}]}]}`
+	var r RequestReader
+	var req Request
+	require.NoError(t, r.Read([]byte(body), APIChat, true, &req))
+	require.Len(t, req.Messages, 1)
+	assert.Equal(t, Part{Type: "uri", Modality: "image", URI: "https://example.com/a.png", Detail: "high"}, req.Messages[0].Parts[1])
 }

@@ -258,10 +258,20 @@ func readContent(s *jsonscan.Scanner, dst []Part) []Part {
 				if s.Peek() == jsonscan.String {
 					s.StoreStr(&p.URI)
 				} else {
-					for range s.Member("url") {
-						s.StoreStr(&p.URI)
+					for key := range s.Object() {
+						switch string(key) {
+						case "url":
+							s.StoreStr(&p.URI)
+						case "detail":
+							s.StoreStr(&p.Detail)
+						default:
+							s.Skip()
+						}
 					}
 				}
+			case "detail":
+				// Responses input_image: {"type":"input_image","image_url":...,"detail":...}.
+				s.StoreStr(&p.Detail)
 			case "file_id":
 				s.StoreStr(&p.ID)
 			default:

@@ -90,14 +90,14 @@ func (r *ResponseReader) ReadStream(body []byte, text bool, resp *Response) (bad
 // Responses API event (the '{' is consumed).
 func (r *ResponseReader) readTopLevel(resp *Response, stream bool) {
 	s := &r.s
-	var eventType string
+	var eventType, eventCode string
 	// The loop over members is spelled out, not a range over s.Object: its
 	// body is too large for the compiler to inline, and this is the one loop
 	// that runs for every member of every stream chunk.
 	for {
 		key, ok := s.NextKey()
 		if !ok {
-			return
+			break
 		}
 		switch string(key) {
 		case "id":
@@ -116,6 +116,9 @@ func (r *ResponseReader) readTopLevel(resp *Response, stream bool) {
 			readUsage(s, &resp.Usage)
 		case "error":
 			readError(s, resp)
+		case "code":
+			// Of a Responses stream error event: {"type":"error","code":...}.
+			readErrorCode(s, &eventCode)
 		case "status":
 			s.StoreStr(&resp.Status)
 		case "incomplete_details":
@@ -146,6 +149,13 @@ func (r *ResponseReader) readTopLevel(resp *Response, stream bool) {
 			}
 		default:
 			s.Skip()
+		}
+	}
+	if eventType == "error" {
+		// The stream failed: an error event ends it as an error body would.
+		resp.Error.Present = true
+		if eventCode != "" {
+			resp.Error.Code = eventCode
 		}
 	}
 }
@@ -396,14 +406,7 @@ func readError(s *jsonscan.Scanner, resp *Response) {
 	for key := range s.Object() {
 		switch string(key) {
 		case "code":
-			switch s.Peek() {
-			case jsonscan.String:
-				s.StoreStr(&resp.Error.Code)
-			case jsonscan.Number:
-				resp.Error.Code = string(s.Raw())
-			default:
-				s.Skip()
-			}
+			readErrorCode(s, &resp.Error.Code)
 		case "type":
 			s.StoreStr(&resp.Error.Type)
 		case "innererror", "inner_error":
@@ -411,6 +414,18 @@ func readError(s *jsonscan.Scanner, resp *Response) {
 		default:
 			s.Skip()
 		}
+	}
+}
+
+// readErrorCode reads an error code, a string or a number (Azure's "429").
+func readErrorCode(s *jsonscan.Scanner, dst *string) {
+	switch s.Peek() {
+	case jsonscan.String:
+		s.StoreStr(dst)
+	case jsonscan.Number:
+		*dst = string(s.Raw())
+	default:
+		s.Skip()
 	}
 }
 

@@ -33,6 +33,9 @@ type Part struct {
 	Modality  string
 	URI       string
 	MimeType  string
+	// Detail is an image's detail setting (low, high, auto), for the token
+	// estimate.
+	Detail string
 }
 
 // Message is one input message.

@@ -6,9 +6,10 @@
 package headers // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/headers"
 
 import (
+	"math"
 	"strconv"
 	"strings"
-	"unsafe"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -66,7 +67,8 @@ type Facts struct {
 
 const spilloverPrefix = "x-ms-spillover-from-"
 
-// Observe records one response header. name must be lower case.
+// Observe records one response header. name must be lower case, and stay
+// unchanged after the call: a value may be taken from it.
 func (f *Facts) Observe(name string, v pcommon.Value) {
 	if f.observeAzure(name, v) {
 		f.Azure = true
@@ -84,9 +86,9 @@ func (f *Facts) Observe(name string, v pcommon.Value) {
 	case "x-ratelimit-limit-tokens":
 		f.LimitTokens = f.parseInt(v)
 	case "x-ratelimit-reset-requests":
-		f.ResetRequests = f.parseInt(v)
+		f.ResetRequests = f.parseReset(v)
 	case "x-ratelimit-reset-tokens":
-		f.ResetTokens = f.parseInt(v)
+		f.ResetTokens = f.parseReset(v)
 	case "retry-after-ms":
 		if sec := f.parseMillis(v); sec.Set {
 			f.RetryAfter = sec
@@ -177,6 +179,38 @@ func (f *Facts) parseInt(v pcommon.Value) Int {
 	return Int{V: n, Set: true}
 }
 
+// parseReset reads a rate-limit reset hint as whole seconds, rounded up (a
+// client that waits that long is past the reset). Azure sends a plain number
+// of seconds (`7`); OpenAI a Go-style duration (`6m0s`, `8.64s`, `120ms`).
+func (f *Facts) parseReset(v pcommon.Value) Int {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return Int{V: v.Int(), Set: true}
+	case pcommon.ValueTypeDouble:
+		return secondsUp(v.Double(), f)
+	}
+	t := strings.TrimSpace(text(v))
+	if x, err := strconv.ParseFloat(t, 64); err == nil {
+		return secondsUp(x, f)
+	}
+	d, err := time.ParseDuration(t)
+	if err != nil || d < 0 {
+		f.Failures++
+		return Int{}
+	}
+	return Int{V: int64((d + time.Second - 1) / time.Second), Set: true}
+}
+
+// secondsUp is x seconds rounded up; a negative, infinite or NaN x is a
+// parse failure.
+func secondsUp(x float64, f *Facts) Int {
+	if x != x || x < 0 || x > math.MaxInt32 {
+		f.Failures++
+		return Int{}
+	}
+	return Int{V: int64(math.Ceil(x)), Set: true}
+}
+
 func (f *Facts) parseFloat(v pcommon.Value) Float {
 	switch v.Type() {
 	case pcommon.ValueTypeInt:
@@ -214,33 +248,6 @@ func (f *Facts) parseBool(v pcommon.Value) Bool {
 	}
 	f.Failures++
 	return Bool{}
-}
-
-// LowerASCII returns s in ASCII lower case. A name that is already lower
-// case (the semantic-convention form) is returned as is; others are lowered
-// into dst (reused) and viewed as a string that is only valid until the next
-// call with the same dst.
-func LowerASCII(dst *[]byte, s string) string {
-	upper := false
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			upper = true
-			break
-		}
-	}
-	if !upper {
-		return s
-	}
-	b := (*dst)[:0]
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	*dst = b
-	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // HasPrefixFold reports whether s starts with prefix, ignoring ASCII case.

@@ -35,7 +35,7 @@ func TestObserveTypesAndFailures(t *testing.T) {
 	assert.Equal(t, Int{V: -1, Set: true}, f.LimitTokens)
 	assert.Equal(t, Int{}, f.RemainingTokens)
 	assert.Equal(t, Int{V: 0, Set: true}, f.RemainingRequests)
-	assert.Equal(t, Int{}, f.ResetRequests)
+	assert.Equal(t, Int{V: 360, Set: true}, f.ResetRequests)
 	assert.Equal(t, Int{V: 3, Set: true}, f.ResetTokens)
 	assert.Equal(t, Bool{V: true, Set: true}, f.RAIInvoked)
 	assert.Equal(t, Float{V: 0.25, Set: true}, f.RetryAfter)
@@ -44,8 +44,8 @@ func TestObserveTypesAndFailures(t *testing.T) {
 	assert.Equal(t, "ptu-deployment", f.SpilloverFrom)
 	assert.Empty(t, f.Region)
 	assert.True(t, f.Azure)
-	// remaining-tokens placeholder, reset-requests duration, spilled-over "maybe", retry-after date.
-	assert.Equal(t, 4, f.Failures)
+	// remaining-tokens placeholder, spilled-over "maybe", retry-after date.
+	assert.Equal(t, 3, f.Failures)
 }
 
 func TestRetryAfterMillisecondsWinWhateverTheOrder(t *testing.T) {
@@ -59,10 +59,42 @@ func TestRetryAfterMillisecondsWinWhateverTheOrder(t *testing.T) {
 	assert.Equal(t, Float{V: 1.5, Set: true}, g.RetryAfter)
 }
 
-func TestLowerASCIIAndPrefix(t *testing.T) {
-	var buf []byte
-	assert.Equal(t, "x-ms-region", LowerASCII(&buf, "X-MS-Region"))
-	assert.Equal(t, "apim-request-id", LowerASCII(&buf, "apim-request-id"))
+func TestHasPrefixFold(t *testing.T) {
 	assert.True(t, HasPrefixFold("HTTP.Response.Header.x", "http.response.header."))
 	assert.False(t, HasPrefixFold("http.request.header.x", "http.response.header."))
+}
+
+func TestResetHeadersInSeconds(t *testing.T) {
+	tests := []struct {
+		value string
+		want  Int
+	}{
+		{"6m0s", Int{V: 360, Set: true}},
+		{"8.64s", Int{V: 9, Set: true}}, // rounded up: waiting 9 s is enough, 8 s is not
+		{"1s", Int{V: 1, Set: true}},
+		{"120ms", Int{V: 1, Set: true}},
+		{"1h2m3s", Int{V: 3723, Set: true}},
+		{"0s", Int{V: 0, Set: true}},
+		{"7", Int{V: 7, Set: true}}, // Azure: plain seconds
+		{" 500 ", Int{V: 500, Set: true}},
+		{"0.5", Int{V: 1, Set: true}},
+		{"soon", Int{}},
+		{"-3s", Int{}},
+		{"6m0", Int{}},
+		{"", Int{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			var f Facts
+			f.Observe("x-ratelimit-reset-requests", str(tt.value))
+			f.Observe("x-ratelimit-reset-tokens", arr(tt.value))
+			assert.Equal(t, tt.want, f.ResetRequests)
+			assert.Equal(t, tt.want, f.ResetTokens)
+			if tt.want.Set {
+				assert.Zero(t, f.Failures)
+			} else {
+				assert.Equal(t, 2, f.Failures)
+			}
+		})
+	}
 }

@@ -117,7 +117,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorAzureOpenaiTokenEstimates, err = builder.meter.Int64Counter(
 		"otelcol_processor_azure_openai_token_estimates",
-		metric.WithDescription("Spans whose token usage was estimated with a tokenizer because the response carried none. [Development]"),
+		metric.WithDescription("Spans whose token usage was estimated with a tokenizer because the response carried none, by encoding and by whether the model name told it. [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)

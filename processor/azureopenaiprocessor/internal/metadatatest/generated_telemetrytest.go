@@ -151,7 +151,7 @@ func AssertEqualProcessorAzureOpenaiSpans(t *testing.T, tt *componenttest.Teleme
 func AssertEqualProcessorAzureOpenaiTokenEstimates(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_azure_openai_token_estimates",
-		Description: "Spans whose token usage was estimated with a tokenizer because the response carried none. [Development]",
+		Description: "Spans whose token usage was estimated with a tokenizer because the response carried none, by encoding and by whether the model name told it. [Development]",
 		Unit:        "{span}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

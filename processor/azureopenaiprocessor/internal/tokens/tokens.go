@@ -42,18 +42,25 @@ const (
 // deployment named after one). Names that say nothing (custom deployment
 // names) get o200k_base, the encoding of every model Azure currently sells.
 func EncodingFor(model string) Encoding {
+	enc, _ := Lookup(model)
+	return enc
+}
+
+// Lookup returns the encoding of a model name and whether the name told it;
+// when it did not, the encoding is o200k_base, assumed.
+func Lookup(model string) (Encoding, bool) {
 	m := strings.ToLower(model)
 	for _, p := range []string{"gpt-4o", "gpt-4.1", "gpt-41", "gpt-4.5", "gpt-5", "chatgpt-4o", "gpt-oss", "o1", "o3", "o4", "codex"} {
 		if strings.HasPrefix(m, p) {
-			return O200kBase
+			return O200kBase, true
 		}
 	}
 	for _, p := range []string{"gpt-4", "gpt-35", "gpt-3.5", "text-embedding", "ada"} {
 		if strings.HasPrefix(m, p) {
-			return Cl100kBase
+			return Cl100kBase, true
 		}
 	}
-	return O200kBase
+	return O200kBase, false
 }
 
 var (
@@ -82,6 +89,9 @@ func (l *lazyCodec) get() tokenizer.Codec {
 // Counter counts tokens with one encoding and one chat format.
 type Counter struct {
 	codec tokenizer.Codec
+	enc   Encoding
+	// assumed: the model name did not tell the encoding.
+	assumed bool
 	// replyPrime is the tokens that open the assistant's reply.
 	replyPrime int
 	// perChoice is the tokens a completion spends on its framing, beyond
@@ -94,10 +104,14 @@ type Counter struct {
 func NewCounter(enc Encoding) Counter {
 	l, ok := codecs[enc]
 	if !ok {
-		l = fallback
+		l, enc = fallback, O200kBase
 	}
-	return Counter{codec: l.get(), replyPrime: 3}
+	return Counter{codec: l.get(), enc: enc, replyPrime: 3}
 }
+
+// Encoding returns the counter's encoding, and whether it was assumed because
+// the model name did not tell it.
+func (c Counter) Encoding() (enc Encoding, assumed bool) { return c.enc, c.assumed }
 
 // ForModel returns the counter for a model name: its encoding, and its chat
 // format. The gpt-5 family frames messages differently: its reply opens with
@@ -105,7 +119,9 @@ func NewCounter(enc Encoding) Counter {
 // (measured on the recorded gpt-5.2 stream and the gpt-5.4 Responses call,
 // both without reasoning tokens).
 func ForModel(model string) Counter {
-	c := NewCounter(EncodingFor(model))
+	enc, known := Lookup(model)
+	c := NewCounter(enc)
+	c.assumed = !known
 	if strings.HasPrefix(strings.ToLower(model), "gpt-5") {
 		c.replyPrime, c.perChoice = 2, 4
 	}
@@ -172,7 +188,7 @@ func isSpace(b byte) bool { return b == ' ' || b == '\n' || b == '\r' || b == '\
 func approximate(n int) int { return (n + 3) / 4 }
 
 // Completion estimates the output tokens of the choices: their text, refusals
-// and tool-call arguments.
+// and tool calls.
 func (c Counter) Completion(choices []genai.Choice) int {
 	total := 0
 	for i := range choices {
@@ -180,8 +196,59 @@ func (c Counter) Completion(choices []genai.Choice) int {
 		total += c.perChoice
 		total += c.Text(string(ch.Text))
 		total += c.Text(string(ch.Refusal))
-		for _, tc := range ch.ToolCalls {
-			total += c.Text(string(tc.Arguments))
+		switch calls := ch.ToolCalls; len(calls) {
+		case 0:
+		case 1:
+			total += c.Text("functions."+calls[0].Name) + c.Text(string(calls[0].Arguments)) + singleCallFraming
+		default:
+			total += c.parallelCalls(calls) + parallelCallFraming
+		}
+	}
+	return total
+}
+
+// Framing of the tool calls a model writes, beyond the text that
+// toolCallText renders. Measured on gpt-4o-mini recordings that report usage:
+// singleCallFraming on crewai's streamed get_current_temperature call,
+// parallelCallFraming on elastic-otel-python's two get_weather calls (see the
+// processor README for the recordings it was checked against).
+const (
+	singleCallFraming   = 7
+	parallelCallFraming = 4
+)
+
+// parallelCalls counts the calls of one message when there are several: the
+// model writes one call of the multi_tool_use.parallel wrapper, whose JSON
+// lists each call's recipient ("functions.<name>") and parameters. (One call
+// alone is written to "functions.<name>" with its JSON arguments.)
+func (c Counter) parallelCalls(calls []genai.ToolCall) int {
+	var b strings.Builder
+	b.WriteString(`{"tool_uses":[`)
+	for i := range calls {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"recipient_name":"functions.`)
+		b.WriteString(calls[i].Name)
+		b.WriteString(`","parameters":`)
+		args := calls[i].Arguments
+		if len(args) == 0 {
+			args = []byte("{}")
+		}
+		b.Write(args)
+		b.WriteByte('}')
+	}
+	b.WriteString(`]}`)
+	return c.Text("multi_tool_use.parallel") + c.Text(b.String())
+}
+
+// PromptText estimates the input tokens of a legacy completions request: the
+// prompt text only, which the model reads without chat framing.
+func (c Counter) PromptText(req *genai.Request) int {
+	total := 0
+	for _, m := range req.Messages {
+		for _, p := range m.Parts {
+			total += c.Text(p.Content)
 		}
 	}
 	return total
@@ -197,19 +264,41 @@ func (c Counter) Prompt(req *genai.Request) int {
 	total := 0
 	paddedSystem := false
 	hasSystem := false
+	var calls []genai.ToolCall
+	names := calledFunctions(req.Messages)
 	for _, m := range req.Messages {
-		n := perMessage + c.Text(m.Role)
+		n := perMessage
+		if name := answeredFunction(names, m); name != "" {
+			// A tool's reply is written as from the function it answers.
+			n += c.Text("functions." + name)
+		} else {
+			n += c.Text(m.Role)
+		}
 		if m.Name != "" {
 			n += c.Text(m.Name) + perName
 		}
 		var text strings.Builder
+		calls = calls[:0]
 		for _, p := range m.Parts {
 			switch p.Type {
 			case "text", "tool_call_response":
 				text.WriteString(p.Content)
 			case "tool_call":
-				n += c.Text(p.Name) + c.Text(p.Arguments) + 3
+				calls = append(calls, genai.ToolCall{Name: p.Name, Arguments: []byte(p.Arguments)})
+			case "uri", "blob":
+				if p.Modality == "image" {
+					n += Image(p)
+				}
 			}
+		}
+		switch len(calls) {
+		case 0:
+		case 1:
+			// The history's single call keeps the rule measured before
+			// parallel calls were: name, arguments and 3.
+			n += c.Text(calls[0].Name) + c.Text(string(calls[0].Arguments)) + 3
+		default:
+			n += c.parallelCalls(calls)
 		}
 		content := text.String()
 		if m.Role == "system" {
@@ -242,6 +331,38 @@ func (c Counter) Prompt(req *genai.Request) int {
 		total += c.Text(req.ForcedFunction) + 4
 	}
 	return total
+}
+
+// calledFunctions maps the call ids of the messages' tool calls to their
+// function names, or returns nil when no tool message needs one.
+func calledFunctions(msgs []genai.Message) map[string]string {
+	var names map[string]string
+	for _, m := range msgs {
+		for _, p := range m.Parts {
+			if p.Type == "tool_call" && p.ID != "" {
+				if names == nil {
+					names = make(map[string]string)
+				}
+				names[p.ID] = p.Name
+			}
+		}
+	}
+	return names
+}
+
+// answeredFunction returns the function that a tool message answers, or "".
+func answeredFunction(names map[string]string, m genai.Message) string {
+	if m.Role != "tool" {
+		return ""
+	}
+	for _, p := range m.Parts {
+		if p.Type == "tool_call_response" {
+			if name := names[p.ID]; name != "" {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 // FunctionDefinitions renders tools the way the models see them: a
