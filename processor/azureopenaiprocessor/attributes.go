@@ -44,6 +44,8 @@ const (
 const (
 	attrProviderName          = string(semconv.GenAIProviderNameKey)
 	attrOperationName         = string(semconv.GenAIOperationNameKey)
+	attrAgentName             = string(semconv.GenAIAgentNameKey)
+	attrAgentID               = string(semconv.GenAIAgentIDKey)
 	attrRequestModel          = string(semconv.GenAIRequestModelKey)
 	attrResponseModel         = string(semconv.GenAIResponseModelKey)
 	attrResponseID            = string(semconv.GenAIResponseIDKey)

@@ -67,7 +67,14 @@ func startsObject(body []byte) bool {
 // object's); every call keeps its error, for error.type. No response id,
 // response model or finish reasons: a run's or assistant's status is not a
 // model's finish reason.
-func keepAgentFacts(req *genai.Request, resp *genai.Response) {
-	*req = genai.Request{Model: req.Model, Stream: req.Stream, MaxTokens: req.MaxTokens, Temperature: req.Temperature, TopP: req.TopP}
+func keepAgentFacts(route genai.Route, req *genai.Request, resp *genai.Response) {
+	if route.API == genai.APIAssistants && req.AgentID == "" {
+		// The assistant created is the agent: its id is the response's.
+		req.AgentID = resp.ID
+	}
+	*req = genai.Request{
+		Model: req.Model, Stream: req.Stream, MaxTokens: req.MaxTokens, Temperature: req.Temperature, TopP: req.TopP,
+		AgentName: req.AgentName, AgentID: req.AgentID,
+	}
 	*resp = genai.Response{Usage: resp.Usage, Error: resp.Error, Stream: resp.Stream, Chunks: resp.Chunks}
 }

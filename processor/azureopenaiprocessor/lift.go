@@ -257,7 +257,7 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 	capture := l.cfg.CaptureContent
 	stream := l.readBodies(route, &out)
 	if !route.ModelCall() {
-		keepAgentFacts(req, resp)
+		keepAgentFacts(route, req, resp)
 	}
 
 	usageSource := ""
@@ -407,6 +407,10 @@ func (l *lifter) writeCall(route genai.Route, provider string) {
 		l.putStr(attrProviderName, provider)
 	}
 	l.putStr(attrOperationName, route.Operation())
+	if route.Kind == genai.KindAgent {
+		l.putStr(attrAgentName, req.AgentName)
+		l.putStr(attrAgentID, req.AgentID)
+	}
 	l.putStr(attrRequestModel, requestModel(route, req))
 	l.putStr(attrResponseModel, responseModel(route, resp, &l.view.headers))
 	l.putStr(attrResponseID, resp.ID)
@@ -577,7 +581,11 @@ func responseModel(route genai.Route, resp *genai.Response, h *headers.Facts) st
 func (l *lifter) setNameAndStatus(span ptrace.Span, route genai.Route) {
 	v, resp := &l.view, &l.resp
 	if op := route.Operation(); op != "" {
-		if model := requestModel(route, &l.request); model != "" {
+		// Agent spans are named after the agent, model calls after the model
+		// (semconv's GenAI agent and inference spans).
+		if name := l.request.AgentName; name != "" && route.Kind == genai.KindAgent {
+			span.SetName(op + " " + name)
+		} else if model := requestModel(route, &l.request); model != "" {
 			span.SetName(op + " " + model)
 		} else {
 			span.SetName(op)

@@ -89,8 +89,12 @@ func TestCreatingAnAssistantIsCreateAgent(t *testing.T) {
 		requestBody: `{"model":"gpt-4o","name":"Math Tutor","instructions":"You are a tutor.","temperature":0.5}`, responseBody: body,
 	}.traces())
 	got := attrMap(span)
-	assert.Equal(t, "create_agent gpt-4o", span.Name())
+	// semconv's create_agent span: "create_agent {gen_ai.agent.name}", the
+	// agent's id being the assistant's (the response's id).
+	assert.Equal(t, "create_agent Math Tutor", span.Name())
 	assert.Equal(t, "create_agent", got["gen_ai.operation.name"])
+	assert.Equal(t, "Math Tutor", got["gen_ai.agent.name"])
+	assert.Equal(t, "asst_abc123", got["gen_ai.agent.id"])
 	assert.Equal(t, "azure.ai.openai", got["gen_ai.provider.name"])
 	assert.Equal(t, "gpt-4o", got["gen_ai.request.model"])
 	assert.InDelta(t, 0.5, got["gen_ai.request.temperature"], 1e-12)
@@ -109,6 +113,7 @@ func TestRunIsInvokeAgentWithoutFinishReasons(t *testing.T) {
 	got := attrMap(span)
 	assert.Equal(t, "invoke_agent", span.Name())
 	assert.Equal(t, "invoke_agent", got["gen_ai.operation.name"])
+	assert.Equal(t, "asst_abc123", got["gen_ai.agent.id"], "the assistant the run invokes")
 	for _, k := range []string{"gen_ai.response.id", "gen_ai.response.model", "gen_ai.response.finish_reasons", "gen_ai.usage.input_tokens", "gen_ai.request.model"} {
 		assert.NotContains(t, got, k)
 	}

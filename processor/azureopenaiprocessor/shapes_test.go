@@ -42,7 +42,6 @@ const shapesDir = "../../testdata/shapes"
 // it fails it is skipped (its problems are logged with -v); once it passes,
 // the test fails until its entry is removed, so the list only shrinks.
 var knownFailing = map[string]string{
-	"22-assistants-create":     "issue 13: create_agent span: name create_agent {agent name}, gen_ai.agent.name/id, no response model/id",
 	"27-gzip-response":         "issue 13: a gzip response body (content-encoding: gzip) is not decompressed",
 	"28-brotli-response":       "issue 13: a br response body (content-encoding: br) is not decompressed",
 	"29-invalid-utf8":          "issue 13: invalid UTF-8 in a header value rejects the whole record instead of becoming U+FFFD",

@@ -74,6 +74,16 @@ func (r *RequestReader) Read(body []byte, api API, messages bool, req *Request) 
 			req.EncodingFormats = readStrings(s, req.EncodingFormats[:0])
 		case "function_call", "tool_choice":
 			readToolChoice(s, req)
+		case "name":
+			// Only an assistant's own name; elsewhere a top-level name is no
+			// parameter of a model call.
+			if api == APIAssistants {
+				s.StoreStr(&req.AgentName)
+			} else {
+				s.Skip()
+			}
+		case "assistant_id":
+			s.StoreStr(&req.AgentID)
 		case "instructions":
 			// Str even when the text is not kept: unlike Skip, it rejects a
 			// malformed escape, which ends the read.

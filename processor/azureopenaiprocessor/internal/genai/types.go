@@ -85,6 +85,10 @@ type Request struct {
 	OutputType       string
 	ServiceTier      string
 	EncodingFormats  []string
+	// AgentName and AgentID are an assistant's name (creating one) and the
+	// assistant a run invokes (assistant_id).
+	AgentName string
+	AgentID   string
 
 	// Filled only when messages were asked for.
 	Messages           []Message
