@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/bodies"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/content"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/genai"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/headers"
@@ -23,12 +24,16 @@ type spanView struct {
 	hasRequest    bool
 	hasResponse   bool
 	serverAddress string
-	urlPath       string
-	urlFull       string
-	statusCode    int64
-	errorType     string
-	ttfbMS        float64
-	hasTTFB       bool
+	// requestEncoding and responseEncoding are the Content-Encoding headers
+	// of the two messages ("" when absent).
+	requestEncoding  string
+	responseEncoding string
+	urlPath          string
+	urlFull          string
+	statusCode       int64
+	errorType        string
+	ttfbMS           float64
+	hasTTFB          bool
 	// selectHeader: an apim-request-id, azureml-model-session or x-ms-region
 	// header is present (the default selection test).
 	selectHeader bool
@@ -45,6 +50,10 @@ type outcome struct {
 	responseFailed bool
 	streamFailed   bool
 	estimated      bool
+	// requestUndecodable / responseUndecodable: the body's content coding
+	// could not be undone (unknown, corrupt, or larger than the limit).
+	requestUndecodable  bool
+	responseUndecodable bool
 }
 
 // lifter lifts one span at a time. It owns reusable parser state, so it is
@@ -59,6 +68,10 @@ type lifter struct {
 	attrs   pcommon.Map
 	request genai.Request
 	resp    genai.Response
+	// requestDecoder and responseDecoder undo content codings, keeping
+	// their readers between spans.
+	requestDecoder  bodies.Decoder
+	responseDecoder bodies.Decoder
 }
 
 func newLifter(cfg *Config) *lifter {
@@ -78,10 +91,15 @@ func (l *lifter) scan(attrs pcommon.Map) {
 			case headerAPIMRequestID, headerModelSession, headerRegion:
 				v.selectHeader = true
 			}
+			if name == headerContentEncoding {
+				v.responseEncoding = contentEncoding(val)
+			}
 			v.headers.Observe(name, val)
 			return true
 		}
 		switch k {
+		case attrRequestContentEncoding:
+			v.requestEncoding = contentEncoding(val)
 		case attrRequestBody:
 			v.requestBody, v.hasRequest = bodyBytes(val)
 		case attrResponseBody:
@@ -243,13 +261,13 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 	l.resp = genai.Response{}
 	req, resp := &l.request, &l.resp
 	capture := l.cfg.CaptureContent
-	if v.hasRequest {
+	if l.decodedRequest(&out) {
 		if l.reqR.Read(v.requestBody, route.API, capture, req) != nil {
 			out.requestFailed = true
 		}
 	}
 	stream := false
-	if v.hasResponse {
+	if l.decodedResponse(&out) {
 		if sse.LooksLikeStream(v.responseBody) {
 			stream = true
 			collectText := capture || (l.cfg.EstimateTokens && !req.IncludeUsage)

@@ -35,6 +35,8 @@ var (
 	kindStream       = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "stream")))
 	kindHeader       = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "header")))
 	kindCondition    = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "condition")))
+	kindReqEncoding  = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "request_encoding")))
+	kindRespEncoding = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "response_encoding")))
 )
 
 func newProcessor(cfg *Config, set processor.Settings, next consumer.Traces) (*azureOpenAIProcessor, error) {
@@ -77,6 +79,7 @@ type batchCounts struct {
 	lifted, skipped                                   int64
 	requestFailures, responseFailures, streamFailures int64
 	headerFailures, conditionFailures, estimates      int64
+	requestUndecodable, responseUndecodable           int64
 }
 
 // processTraces lifts every selected span in place and returns the traces for
@@ -144,6 +147,12 @@ func (c *batchCounts) add(o outcome) {
 	if o.estimated {
 		c.estimates++
 	}
+	if o.requestUndecodable {
+		c.requestUndecodable++
+	}
+	if o.responseUndecodable {
+		c.responseUndecodable++
+	}
 }
 
 func (p *azureOpenAIProcessor) record(ctx context.Context, c *batchCounts) {
@@ -155,6 +164,8 @@ func (p *azureOpenAIProcessor) record(ctx context.Context, c *batchCounts) {
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.streamFailures, kindStream)
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.headerFailures, kindHeader)
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.conditionFailures, kindCondition)
+	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.requestUndecodable, kindReqEncoding)
+	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.responseUndecodable, kindRespEncoding)
 	if c.estimates > 0 {
 		t.ProcessorAzureOpenaiTokenEstimates.Add(ctx, c.estimates)
 	}
