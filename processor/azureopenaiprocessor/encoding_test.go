@@ -2,9 +2,9 @@ package azureopenaiprocessor
 
 import (
 	"bytes"
-	"context"
 	"compress/gzip"
 	"compress/zlib"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"testing"
