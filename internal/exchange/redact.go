@@ -103,6 +103,15 @@ func redactText(s string) string {
 		}
 		if from, to, ok := pairValue(s, end); ok && isSensitiveName(name) {
 			from, to = extendValue(s, name, from, to)
+			// A value that is itself a name ("Auth: api-key: <key>") hides
+			// what follows it too.
+			for {
+				nextFrom, nextTo, ok := pairValue(s, to)
+				if !ok {
+					break
+				}
+				_, to = extendValue(s, s[from:to], nextFrom, nextTo)
+			}
 			redact(from, to)
 			i = to
 			continue
@@ -155,10 +164,16 @@ func pairValue(s string, end int) (from, to int, ok bool) {
 		j++
 	}
 	from = j
-	for j < len(s) && !isValueEnd(s[j]) {
+	for j < len(s) && !isValueEnd(s[j]) && !isPairSeparator(s, j) {
 		j++
 	}
 	return from, j, j > from
+}
+
+// isPairSeparator: a ':' that ends a name ("Key: value"), not one inside a
+// value ("abc:def").
+func isPairSeparator(s string, j int) bool {
+	return s[j] == ':' && (j+1 == len(s) || s[j+1] == ' ')
 }
 
 // extendValue widens a redacted value that does not end at its delimiter:
