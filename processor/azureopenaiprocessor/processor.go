@@ -14,6 +14,7 @@ import (
 
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/diagnostics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/validutf8"
 )
 
 type azureOpenAIProcessor struct {
@@ -80,6 +81,8 @@ type batchCounts struct {
 	requestFailures, responseFailures, streamFailures int64
 	headerFailures, conditionFailures, estimates      int64
 	requestUndecodable, responseUndecodable           int64
+	// invalidUTF8 counts strings whose invalid bytes were replaced.
+	invalidUTF8 int64
 }
 
 // processTraces lifts every selected span in place and returns the traces for
@@ -95,9 +98,11 @@ func (p *azureOpenAIProcessor) processTraces(ctx context.Context, td ptrace.Trac
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
+		c.invalidUTF8 += int64(validutf8.Resource(rs.Resource()))
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
+			c.invalidUTF8 += int64(validutf8.Scope(ss.Scope()))
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
 				span := spans.At(k)
@@ -109,10 +114,12 @@ func (p *azureOpenAIProcessor) processTraces(ctx context.Context, td ptrace.Trac
 				}
 				if !selected {
 					c.skipped++
-					continue
+				} else {
+					c.add(l.lift(span))
 				}
-				out := l.lift(span)
-				c.add(out)
+				// After lifting, so that what was read from the bodies is
+				// checked with what the sender set.
+				c.invalidUTF8 += int64(validutf8.Span(span))
 			}
 		}
 	}
@@ -168,6 +175,9 @@ func (p *azureOpenAIProcessor) record(ctx context.Context, c *batchCounts) {
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.responseUndecodable, kindRespEncoding)
 	if c.estimates > 0 {
 		t.ProcessorAzureOpenaiTokenEstimates.Add(ctx, c.estimates)
+	}
+	if c.invalidUTF8 > 0 {
+		t.ProcessorAzureOpenaiInvalidUtf8.Add(ctx, c.invalidUTF8)
 	}
 }
 
