@@ -32,6 +32,10 @@ const zstdMaxWindow = 8 << 20
 // maxCodings bounds the codings of one Content-Encoding list.
 const maxCodings = 4
 
+// maxRetainedBuffer keeps a decoder (which lives in a pooled lifter) from
+// holding on to the buffer of a rare huge body.
+const maxRetainedBuffer = 4 << 20
+
 // Decoder decodes bodies. It keeps its readers and buffers between calls, so
 // it is used by one goroutine at a time; the processor keeps one per body
 // in each pooled lifter. An identity body costs nothing: it is returned as
@@ -114,6 +118,9 @@ func (d *Decoder) decodeOne(dst *bytes.Buffer, src []byte, coding string) error 
 	}
 	if err != nil {
 		return err
+	}
+	if dst.Cap() > maxRetainedBuffer {
+		*dst = bytes.Buffer{}
 	}
 	dst.Reset()
 	limit := d.limit

@@ -103,6 +103,9 @@ func TestBombRefused(t *testing.T) {
 		require.NoError(t, err, "exactly the limit is allowed (%s)", coding)
 		assert.Len(t, got, 8<<20)
 	}
+	_, err := d.Decode(Encode(t, "gzip", []byte(plain)), "gzip", 1<<20)
+	require.NoError(t, err)
+	assert.Less(t, d.bufs[0].Cap(), maxRetainedBuffer, "a huge buffer is not kept")
 }
 
 func TestBadInput(t *testing.T) {
