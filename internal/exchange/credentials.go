@@ -3,10 +3,12 @@ package exchange // import "github.com/otelcol-aoai/otelcol-aoai/internal/exchan
 import (
 	"encoding/base64"
 	"strings"
+	"unsafe"
 )
 
 // credentialHeaders never reach a span, a log line or an error message
-// (the receiver README's "Never kept").
+// (the receiver README's "Never kept"); nor do the headers whose names match
+// credentialNameParts (redact.go).
 var credentialHeaders = map[string]struct{}{
 	"authorization":             {},
 	"proxy-authorization":       {},
@@ -17,9 +19,10 @@ var credentialHeaders = map[string]struct{}{
 	"set-cookie":                {},
 }
 
+// isCredentialHeader is isCredentialName of a name held in the decoder's
+// buffer (viewed, not copied).
 func isCredentialHeader(lower []byte) bool {
-	_, ok := credentialHeaders[string(lower)]
-	return ok
+	return isCredentialName(unsafe.String(unsafe.SliceData(lower), len(lower)))
 }
 
 // maxTokenLength bounds the bearer token this package decodes.
@@ -153,8 +156,10 @@ func isSensitiveQueryParam(name string) bool {
 
 // redactURL returns url.full: the URL unchanged when it holds no credential
 // (no copy), or a copy with user info and sensitive query values replaced.
+// A fragment is dropped: a client never sends one, and one that a gateway
+// recorded may hold an OAuth access_token.
 func redactURL(u *parsedURL) string {
-	if !u.hasUserinfo && !queryNeedsRedaction(u.query) {
+	if !u.hasUserinfo && !u.hasFragment && !queryNeedsRedaction(u.query) {
 		return u.full
 	}
 	var b strings.Builder
@@ -180,10 +185,6 @@ func redactURL(u *parsedURL) string {
 			}
 			b.WriteString(param)
 		}
-	}
-	if u.hasFragment {
-		b.WriteByte('#')
-		b.WriteString(u.fragment)
 	}
 	return b.String()
 }

@@ -90,7 +90,8 @@ func TestRedactURL(t *testing.T) {
 	tests := map[string]string{
 		"https://h/p?api-version=2024-10-21":         "https://h/p?api-version=2024-10-21",
 		"https://h/p?Signature=s&X-Goog-Signature=g": "https://h/p?Signature=REDACTED&X-Goog-Signature=REDACTED",
-		"https://h/p?x%2Damz%2Dsignature=s#frag":     "https://h/p?x%2Damz%2Dsignature=REDACTED#frag",
+		"https://h/p?x%2Damz%2Dsignature=s#frag":     "https://h/p?x%2Damz%2Dsignature=REDACTED",
+		"https://h/cb#access_token=t&state=1":        "https://h/cb",
 		"https://h/p?subscription-key=k&sig":         "https://h/p?subscription-key=REDACTED&sig",
 		"wss://a@h:444/realtime?api-key=k":           "wss://REDACTED:REDACTED@h:444/realtime?api-key=REDACTED",
 	}

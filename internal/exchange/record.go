@@ -149,7 +149,7 @@ func (d *decodeState) readRecord() bool {
 		case "response":
 			d.readMessage(&d.rec.response, &responseFields)
 		case "error":
-			d.rec.errorText, _ = d.readString("error")
+			d.rec.errorText = redactErrorText(d.readString("error"))
 		default:
 			d.skip() // unknown fields are ignored: forward compatibility
 		}

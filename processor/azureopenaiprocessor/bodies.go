@@ -15,13 +15,13 @@ func (l *lifter) readBodies(route genai.Route, out *outcome) (stream bool) {
 		// A call that runs no model has nothing for gen_ai.*; only an error
 		// body refines error.type. Its other bodies (file contents, lists)
 		// are not read at all.
-		if v.hasResponse && v.statusCode >= 400 && l.respR.ReadBody(v.responseBody, false, resp) != nil {
+		if v.statusCode >= 400 && l.decodedResponse(out) && l.respR.ReadBody(v.responseBody, false, resp) != nil {
 			out.responseFailed = true
 		}
 		return false
 	}
 	switch {
-	case !v.hasRequest:
+	case !l.decodedRequest(out):
 	case route.API.JSONRequest():
 		if l.reqR.Read(v.requestBody, route.API, capture, req) != nil {
 			out.requestFailed = true
@@ -30,7 +30,7 @@ func (l *lifter) readBodies(route genai.Route, out *outcome) (stream bool) {
 		// A multipart form: only its model field is read.
 		req.Model = genai.FormModel(v.requestBody)
 	}
-	if !v.hasResponse {
+	if !l.decodedResponse(out) {
 		return false
 	}
 	if sse.LooksLikeStream(v.responseBody) {

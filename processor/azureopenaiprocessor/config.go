@@ -24,6 +24,13 @@ type Config struct {
 	// span after parsing. Default false.
 	KeepBodies bool `mapstructure:"keep_bodies"`
 
+	// MaxDecompressedBodySize bounds a body after its Content-Encoding (gzip,
+	// deflate, br, zstd) is undone, in bytes. A body that would decode to more
+	// is not read (a compression bomb): the span passes on without the
+	// attributes of that body and the refusal is counted. Default 20 MiB, the
+	// default max_request_body_size of an HTTP receiver.
+	MaxDecompressedBodySize int64 `mapstructure:"max_decompressed_body_size"`
+
 	// EstimateTokens estimates token usage with the model family's tokenizer
 	// when a stream carries no usage chunk. Default true.
 	EstimateTokens bool `mapstructure:"estimate_tokens"`
@@ -53,6 +60,9 @@ var _ component.Config = (*Config)(nil)
 func (cfg *Config) Validate() error {
 	if cfg.MaxContentLength < 0 {
 		return errors.New("max_content_length must not be negative")
+	}
+	if cfg.MaxDecompressedBodySize <= 0 {
+		return errors.New("max_decompressed_body_size must be positive")
 	}
 	switch cfg.ErrorMode {
 	case ottl.IgnoreError, ottl.SilentError, ottl.PropagateError:

@@ -23,6 +23,7 @@ func TestLoadConfig(t *testing.T) {
 	content.CaptureContent = true
 	content.MaxContentLength = 1024
 	content.KeepBodies = true
+	content.MaxDecompressedBodySize = 1 << 20
 	content.EstimateTokens = false
 
 	conditions := createDefaultConfig().(*Config)
@@ -47,6 +48,7 @@ func TestLoadConfig(t *testing.T) {
 		{id: component.NewID(metadata.Type), want: createDefaultConfig().(*Config)},
 		{id: component.NewIDWithName(metadata.Type, "content"), want: content},
 		{id: component.NewIDWithName(metadata.Type, "bad_length"), wantErr: "max_content_length must not be negative"},
+		{id: component.NewIDWithName(metadata.Type, "bad_decompressed_size"), wantErr: "max_decompressed_body_size must be positive"},
 		{id: component.NewIDWithName(metadata.Type, "conditions"), want: conditions},
 		{id: component.NewIDWithName(metadata.Type, "bad_condition"), wantErr: "conditions: "},
 		{id: component.NewIDWithName(metadata.Type, "bad_error_mode"), wantErr: "error_mode"},

@@ -12,7 +12,12 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
 )
 
-const defaultMaxContentLength = 4096
+const (
+	defaultMaxContentLength = 4096
+	// defaultMaxDecompressedBodySize is confighttp's default
+	// max_request_body_size, the bound a receiver puts on decoded requests.
+	defaultMaxDecompressedBodySize = 20 << 20
+)
 
 // NewFactory returns the factory of the azure_openai processor.
 func NewFactory() processor.Factory {
@@ -25,10 +30,11 @@ func NewFactory() processor.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		MaxContentLength: defaultMaxContentLength,
-		EstimateTokens:   true,
-		ErrorMode:        ottl.IgnoreError,
-		Diagnostics:      newDefaultDiagnosticsConfig(),
+		MaxContentLength:        defaultMaxContentLength,
+		MaxDecompressedBodySize: defaultMaxDecompressedBodySize,
+		EstimateTokens:          true,
+		ErrorMode:               ottl.IgnoreError,
+		Diagnostics:             newDefaultDiagnosticsConfig(),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-aoai/otelcol-aoai/internal/conventions"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/bodies"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/content"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/genai"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/headers"
@@ -24,12 +25,16 @@ type spanView struct {
 	hasResponse   bool
 	serverAddress string
 	method        string
-	urlPath       string
-	urlFull       string
-	statusCode    int64
-	errorType     string
-	ttfbMS        float64
-	hasTTFB       bool
+	// requestEncoding and responseEncoding are the Content-Encoding headers
+	// of the two messages ("" when absent).
+	requestEncoding  string
+	responseEncoding string
+	urlPath          string
+	urlFull          string
+	statusCode       int64
+	errorType        string
+	ttfbMS           float64
+	hasTTFB          bool
 	// selectHeader: an apim-request-id, azureml-model-session or x-ms-region
 	// header is present (the default selection test).
 	selectHeader bool
@@ -49,6 +54,10 @@ type outcome struct {
 	// The encoding of the estimate, and whether the model name did not tell it.
 	tokenizer        tokens.Encoding
 	tokenizerAssumed bool
+	// requestUndecodable / responseUndecodable: the body's content coding
+	// could not be undone (unknown, corrupt, or larger than the limit).
+	requestUndecodable  bool
+	responseUndecodable bool
 }
 
 // lifter lifts one span at a time. It owns reusable parser state, so it is
@@ -62,6 +71,10 @@ type lifter struct {
 	attrs   pcommon.Map
 	request genai.Request
 	resp    genai.Response
+	// requestDecoder and responseDecoder undo content codings, keeping
+	// their readers between spans.
+	requestDecoder  bodies.Decoder
+	responseDecoder bodies.Decoder
 }
 
 func newLifter(cfg *Config) *lifter {
@@ -84,10 +97,15 @@ func (l *lifter) scan(attrs pcommon.Map) {
 			case headerAPIMRequestID, headerModelSession, headerRegion:
 				v.selectHeader = true
 			}
+			if name == headerContentEncoding {
+				v.responseEncoding = contentEncoding(val)
+			}
 			v.headers.Observe(name, val)
 			return true
 		}
 		switch k {
+		case attrRequestContentEncoding:
+			v.requestEncoding = contentEncoding(val)
 		case attrRequestBody:
 			v.requestBody, v.hasRequest = bodyBytes(val)
 		case attrResponseBody:

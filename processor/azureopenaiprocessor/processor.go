@@ -17,6 +17,7 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/validutf8"
 )
 
 type azureOpenAIProcessor struct {
@@ -43,6 +44,8 @@ var (
 		estimateSet(tokens.O200kBase, false), estimateSet(tokens.O200kBase, true),
 		estimateSet(tokens.Cl100kBase, false), estimateSet(tokens.Cl100kBase, true),
 	}
+	kindReqEncoding  = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "request_encoding")))
+	kindRespEncoding = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "response_encoding")))
 )
 
 func estimateSet(enc tokens.Encoding, assumed bool) metric.AddOption {
@@ -113,6 +116,9 @@ type batchCounts struct {
 	requestFailures, responseFailures, streamFailures int64
 	headerFailures, conditionFailures                 int64
 	estimates                                         [len(estimateSets)]int64
+	requestUndecodable, responseUndecodable           int64
+	// invalidUTF8 counts strings whose invalid bytes were replaced.
+	invalidUTF8 int64
 }
 
 // processTraces lifts every selected span in place and returns the traces for
@@ -128,9 +134,11 @@ func (p *azureOpenAIProcessor) processTraces(ctx context.Context, td ptrace.Trac
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
+		c.invalidUTF8 += int64(validutf8.Resource(rs.Resource()))
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
+			c.invalidUTF8 += int64(validutf8.Scope(ss.Scope()))
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
 				span := spans.At(k)
@@ -142,10 +150,12 @@ func (p *azureOpenAIProcessor) processTraces(ctx context.Context, td ptrace.Trac
 				}
 				if !selected {
 					c.skipped++
-					continue
+				} else {
+					c.add(l.lift(span))
 				}
-				out := l.lift(span)
-				c.add(out)
+				// After lifting, so that what was read from the bodies is
+				// checked with what the sender set.
+				c.invalidUTF8 += int64(validutf8.Span(span))
 			}
 		}
 	}
@@ -180,6 +190,12 @@ func (c *batchCounts) add(o outcome) {
 	if o.estimated {
 		c.estimates[estimateKey(o.tokenizer, o.tokenizerAssumed)]++
 	}
+	if o.requestUndecodable {
+		c.requestUndecodable++
+	}
+	if o.responseUndecodable {
+		c.responseUndecodable++
+	}
 }
 
 func (p *azureOpenAIProcessor) record(ctx context.Context, c *batchCounts) {
@@ -191,8 +207,13 @@ func (p *azureOpenAIProcessor) record(ctx context.Context, c *batchCounts) {
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.streamFailures, kindStream)
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.headerFailures, kindHeader)
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.conditionFailures, kindCondition)
+	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.requestUndecodable, kindReqEncoding)
+	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.responseUndecodable, kindRespEncoding)
 	for k, n := range c.estimates {
 		addIf(ctx, t.ProcessorAzureOpenaiTokenEstimates, n, estimateSets[k])
+	}
+	if c.invalidUTF8 > 0 {
+		t.ProcessorAzureOpenaiInvalidUtf8.Add(ctx, c.invalidUTF8)
 	}
 }
 

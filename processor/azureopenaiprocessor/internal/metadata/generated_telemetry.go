@@ -32,6 +32,7 @@ type TelemetryBuilder struct {
 	ProcessorAzureOpenaiDiagnosticsQueryDuration metric.Float64Histogram
 	ProcessorAzureOpenaiDiagnosticsReleasedSpans metric.Int64Counter
 	ProcessorAzureOpenaiDiagnosticsRows          metric.Int64Counter
+	ProcessorAzureOpenaiInvalidUtf8              metric.Int64Counter
 	ProcessorAzureOpenaiParseFailures            metric.Int64Counter
 	ProcessorAzureOpenaiSpans                    metric.Int64Counter
 	ProcessorAzureOpenaiTokenEstimates           metric.Int64Counter
@@ -101,6 +102,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_azure_openai_diagnostics_rows",
 		metric.WithDescription("Diagnostic-log rows returned by Log Analytics queries. [Development]"),
 		metric.WithUnit("{row}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAzureOpenaiInvalidUtf8, err = builder.meter.Int64Counter(
+		"otelcol_processor_azure_openai_invalid_utf8",
+		metric.WithDescription("Strings (span names, attribute keys and values, status messages, event and link attributes, resource and scope) whose invalid UTF-8 bytes were replaced with U+FFFD. [Development]"),
+		metric.WithUnit("{string}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorAzureOpenaiParseFailures, err = builder.meter.Int64Counter(

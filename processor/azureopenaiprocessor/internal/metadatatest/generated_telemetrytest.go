@@ -116,6 +116,22 @@ func AssertEqualProcessorAzureOpenaiDiagnosticsRows(t *testing.T, tt *componentt
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
+func AssertEqualProcessorAzureOpenaiInvalidUtf8(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_processor_azure_openai_invalid_utf8",
+		Description: "Strings (span names, attribute keys and values, status messages, event and link attributes, resource and scope) whose invalid UTF-8 bytes were replaced with U+FFFD. [Development]",
+		Unit:        "{string}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_processor_azure_openai_invalid_utf8")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
 func AssertEqualProcessorAzureOpenaiParseFailures(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_azure_openai_parse_failures",

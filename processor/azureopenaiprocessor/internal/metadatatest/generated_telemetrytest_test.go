@@ -25,6 +25,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorAzureOpenaiDiagnosticsQueryDuration.Record(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsReleasedSpans.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsRows.Add(context.Background(), 1)
+	tb.ProcessorAzureOpenaiInvalidUtf8.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiParseFailures.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiSpans.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiTokenEstimates.Add(context.Background(), 1)
@@ -44,6 +45,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAzureOpenaiDiagnosticsRows(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAzureOpenaiInvalidUtf8(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAzureOpenaiParseFailures(t, testTel,
