@@ -72,7 +72,7 @@ func (e *encodingExtension) UnmarshalTraces(message []byte) (ptrace.Traces, erro
 		e.telemetry.recordMessage(ctx, outcomeRejected)
 		return ptrace.Traces{}, fmt.Errorf("ai_gateway_encoding: no valid record in the message (%d rejected): %w", res.Rejected, res.Errors[0])
 	}
-	e.telemetry.recordDecoded(ctx, res.Accepted)
+	e.telemetry.recordDecoded(ctx, res.Accepted, res.ReplacedHeaderValues)
 	if res.Rejected > 0 {
 		e.telemetry.recordMessage(ctx, outcomePartial)
 		e.warnings.warn("Invalid exchange records left out of a message; its valid records were kept",

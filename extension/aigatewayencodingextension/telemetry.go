@@ -52,8 +52,13 @@ func (t *encodingTelemetry) recordMessage(ctx context.Context, o outcome) {
 	t.builder.ExtensionAiGatewayEncodingMessages.Add(ctx, 1, t.outcomeAttrs[o])
 }
 
-func (t *encodingTelemetry) recordDecoded(ctx context.Context, n int) {
+// recordDecoded counts the records that became spans and the header values
+// among them whose bytes that are not UTF-8 were replaced.
+func (t *encodingTelemetry) recordDecoded(ctx context.Context, n, replacedHeaderValues int) {
 	t.builder.ExtensionAiGatewayEncodingRecordsDecoded.Add(ctx, int64(n))
+	if replacedHeaderValues > 0 {
+		t.builder.ExtensionAiGatewayEncodingHeaderValuesReplaced.Add(ctx, int64(replacedHeaderValues))
+	}
 }
 
 func (t *encodingTelemetry) recordRejected(ctx context.Context, byReason *[exchange.NumReasons]int) {

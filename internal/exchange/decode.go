@@ -30,6 +30,9 @@ type Result struct {
 	Rejected int
 	// RejectedByReason counts the rejected records by Reason.
 	RejectedByReason [NumReasons]int
+	// ReplacedHeaderValues counts the header values of accepted records whose
+	// bytes that are not UTF-8 became U+FFFD.
+	ReplacedHeaderValues int
 	// Errors describes the first MaxReportedErrors rejected records.
 	Errors []RecordError
 }
@@ -195,6 +198,7 @@ func (d *decodeState) decodeOne(index int, res *Result, wholeLine bool) bool {
 	}
 	d.translate(res.Traces, &c)
 	res.Accepted++
+	res.ReplacedHeaderValues += d.rec.replacedValues
 	return true
 }
 

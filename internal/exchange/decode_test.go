@@ -175,3 +175,20 @@ func TestDecodeErrorsAreBounded(t *testing.T) {
 	assert.Equal(t, 1000, res.Rejected)
 	assert.Len(t, res.Errors, MaxReportedErrors)
 }
+
+// A header value with bytes outside UTF-8 (obs-text, RFC 9110 §5.5) keeps
+// its record: each run of such bytes becomes U+FFFD and the value is counted.
+func TestDecodeHeaderValuesNotUTF8AreReplaced(t *testing.T) {
+	dec := NewDecoder(Options{})
+	record := strings.Replace(validRecord, `"response":{"status":200}`,
+		"\"response\":{\"status\":200,\"headers\":{\"x-ms-region\":\"Sweden\xffCentral\",\"x-a\":[\"ok\",\"caf\xe9\",\"\\ud800\"]}}", 1)
+	res, err := dec.Decode([]byte(record), FormatJSON)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Accepted, "%v", res.Errors)
+	assert.Equal(t, 3, res.ReplacedHeaderValues)
+	attrs := res.Traces.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes()
+	region, _ := attrs.Get("http.response.header.x-ms-region")
+	assert.Equal(t, []any{"Sweden\uFFFDCentral"}, region.Slice().AsRaw())
+	a, _ := attrs.Get("http.response.header.x-a")
+	assert.Equal(t, []any{"ok", "caf\uFFFD", "\uFFFD"}, a.Slice().AsRaw())
+}

@@ -3,6 +3,7 @@ package exchange // import "github.com/otelcol-aoai/otelcol-aoai/internal/exchan
 import (
 	"encoding/base64"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -45,26 +46,28 @@ func (m *message) reset() {
 // record is one exchange record as read from JSON, before validation. It is
 // reused from record to record; strings point into the body.
 type record struct {
-	id            string
-	start, end    time.Time
-	hasStart      bool
-	hasEnd        bool
-	durationMS    float64
-	hasDuration   bool
-	ttfbMS        float64
-	hasTTFB       bool
-	traceparent   string
-	gatewayName   string
-	gatewayRegion string
-	gatewayInst   string
-	caller        caller
-	method        string
-	url           string
-	request       message
-	response      message
-	status        int64
-	hasStatus     bool
-	errorText     string
+	id string
+	// replacedValues counts header values whose invalid bytes became U+FFFD.
+	replacedValues int
+	start, end     time.Time
+	hasStart       bool
+	hasEnd         bool
+	durationMS     float64
+	hasDuration    bool
+	ttfbMS         float64
+	hasTTFB        bool
+	traceparent    string
+	gatewayName    string
+	gatewayRegion  string
+	gatewayInst    string
+	caller         caller
+	method         string
+	url            string
+	request        message
+	response       message
+	status         int64
+	hasStatus      bool
+	errorText      string
 
 	values []string // header values of both messages
 
@@ -562,6 +565,19 @@ func (d *decodeState) capturedHeader(m *message, isRequest bool, lower []byte, f
 	return h
 }
 
+// headerText returns a header value as UTF-8 text. HTTP lets a field value
+// carry bytes outside ASCII (RFC 9110 §5.5, obs-text, often Latin-1 from a
+// proxy), and a gateway that copies them into its record sends JSON that is
+// not UTF-8. Refusing the record would lose the call for one byte: the bytes
+// that are not UTF-8 become U+FFFD, and are counted.
+func (d *decodeState) headerText(v string, valid bool) string {
+	if valid {
+		return v
+	}
+	d.rec.replacedValues++
+	return strings.ToValidUTF8(v, "\uFFFD")
+}
+
 // readHeaderValues appends the values of one header to d.rec.values. Error
 // messages name the header but never quote a value.
 func (d *decodeState) readHeaderValues(field string, lower []byte) bool {
@@ -571,11 +587,7 @@ func (d *decodeState) readHeaderValues(field string, lower []byte) bool {
 		if !ok {
 			return false
 		}
-		if !valid {
-			d.reject(headerField(field, lower), ReasonInvalidField, "not valid UTF-8")
-			return false
-		}
-		d.rec.values = append(d.rec.values, v)
+		d.rec.values = append(d.rec.values, d.headerText(v, valid))
 		return true
 	case '[':
 		d.pos++
@@ -603,16 +615,12 @@ func (d *decodeState) readHeaderValues(field string, lower []byte) bool {
 			if !ok {
 				return false
 			}
-			if !valid && good {
-				d.reject(headerField(field, lower), ReasonInvalidField, "not valid UTF-8")
-				good = false
-			}
 			if n++; n > maxValuesPerHeader && good {
 				d.reject(headerField(field, lower), ReasonTooLarge, "more than "+strconv.Itoa(maxValuesPerHeader)+" values")
 				good = false
 			}
 			if good {
-				d.rec.values = append(d.rec.values, v)
+				d.rec.values = append(d.rec.values, d.headerText(v, valid))
 			}
 		}
 	case 'n':

@@ -41,9 +41,7 @@ const shapesDir = "../../testdata/shapes"
 // with the open work item that fixes it. A listed shape is still run: while
 // it fails it is skipped (its problems are logged with -v); once it passes,
 // the test fails until its entry is removed, so the list only shrinks.
-var knownFailing = map[string]string{
-	"29-invalid-utf8": "issue 13: invalid UTF-8 in a header value rejects the whole record instead of becoming U+FFFD",
-}
+var knownFailing = map[string]string{}
 
 // shapeExpectation is a shape's hand-written *.expected.yaml.
 type shapeExpectation struct {

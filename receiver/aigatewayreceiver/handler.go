@@ -70,7 +70,7 @@ func (r *gatewayReceiver) handleExchanges(w http.ResponseWriter, req *http.Reque
 		writeError(w, status, pipelineMessage(status, err))
 		return
 	}
-	r.telemetry.recordAccepted(ctx, res.Accepted)
+	r.telemetry.recordAccepted(ctx, res.Accepted, res.ReplacedHeaderValues)
 	writeRecordsAnswer(w, http.StatusOK, "", &res)
 }
 

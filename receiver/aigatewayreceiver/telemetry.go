@@ -27,9 +27,14 @@ func (t *receiverTelemetry) recordBodySize(ctx context.Context, n int) {
 	t.builder.ReceiverAiGatewayRequestBodySize.Add(ctx, int64(n))
 }
 
-func (t *receiverTelemetry) recordAccepted(ctx context.Context, n int) {
+// recordAccepted counts the records the pipeline took and the header values
+// among them whose bytes that are not UTF-8 were replaced.
+func (t *receiverTelemetry) recordAccepted(ctx context.Context, n, replacedHeaderValues int) {
 	if n > 0 {
 		t.builder.ReceiverAiGatewayRecordsAccepted.Add(ctx, int64(n))
+	}
+	if replacedHeaderValues > 0 {
+		t.builder.ReceiverAiGatewayHeaderValuesReplaced.Add(ctx, int64(replacedHeaderValues))
 	}
 }
 

@@ -23,12 +23,13 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                                     metric.Meter
-	mu                                        sync.Mutex
-	registrations                             []metric.Registration
-	ExtensionAiGatewayEncodingMessages        metric.Int64Counter
-	ExtensionAiGatewayEncodingRecordsDecoded  metric.Int64Counter
-	ExtensionAiGatewayEncodingRecordsRejected metric.Int64Counter
+	meter                                          metric.Meter
+	mu                                             sync.Mutex
+	registrations                                  []metric.Registration
+	ExtensionAiGatewayEncodingHeaderValuesReplaced metric.Int64Counter
+	ExtensionAiGatewayEncodingMessages             metric.Int64Counter
+	ExtensionAiGatewayEncodingRecordsDecoded       metric.Int64Counter
+	ExtensionAiGatewayEncodingRecordsRejected      metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -60,6 +61,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ExtensionAiGatewayEncodingHeaderValuesReplaced, err = builder.meter.Int64Counter(
+		"otelcol_extension_ai_gateway_encoding_header_values_replaced",
+		metric.WithDescription("Header values of decoded records that held bytes that are not UTF-8 (obs-text); those bytes became U+FFFD and the record was kept. [Development]"),
+		metric.WithUnit("{value}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ExtensionAiGatewayEncodingMessages, err = builder.meter.Int64Counter(
 		"otelcol_extension_ai_gateway_encoding_messages",
 		metric.WithDescription("Messages unmarshaled, by outcome. decoded - every record became a span; partial - some records were invalid and left out, the others became spans; rejected - no span at all, the caller (the Kafka receiver) got an error and its own error handling decides the message's offset. [Development]"),

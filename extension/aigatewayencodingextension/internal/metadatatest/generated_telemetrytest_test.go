@@ -19,9 +19,13 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	tb.ExtensionAiGatewayEncodingHeaderValuesReplaced.Add(context.Background(), 1)
 	tb.ExtensionAiGatewayEncodingMessages.Add(context.Background(), 1)
 	tb.ExtensionAiGatewayEncodingRecordsDecoded.Add(context.Background(), 1)
 	tb.ExtensionAiGatewayEncodingRecordsRejected.Add(context.Background(), 1)
+	AssertEqualExtensionAiGatewayEncodingHeaderValuesReplaced(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualExtensionAiGatewayEncodingMessages(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())

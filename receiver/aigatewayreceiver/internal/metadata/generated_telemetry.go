@@ -23,12 +23,13 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                            metric.Meter
-	mu                               sync.Mutex
-	registrations                    []metric.Registration
-	ReceiverAiGatewayRecordsAccepted metric.Int64Counter
-	ReceiverAiGatewayRecordsRejected metric.Int64Counter
-	ReceiverAiGatewayRequestBodySize metric.Int64Counter
+	meter                                 metric.Meter
+	mu                                    sync.Mutex
+	registrations                         []metric.Registration
+	ReceiverAiGatewayHeaderValuesReplaced metric.Int64Counter
+	ReceiverAiGatewayRecordsAccepted      metric.Int64Counter
+	ReceiverAiGatewayRecordsRejected      metric.Int64Counter
+	ReceiverAiGatewayRequestBodySize      metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -60,6 +61,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ReceiverAiGatewayHeaderValuesReplaced, err = builder.meter.Int64Counter(
+		"otelcol_receiver_ai_gateway_header_values_replaced",
+		metric.WithDescription("Header values of accepted records that held bytes that are not UTF-8 (obs-text); those bytes became U+FFFD and the record was kept. [Development]"),
+		metric.WithUnit("{value}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ReceiverAiGatewayRecordsAccepted, err = builder.meter.Int64Counter(
 		"otelcol_receiver_ai_gateway_records_accepted",
 		metric.WithDescription("Exchange records that were valid and that the pipeline took. Records of a request the pipeline refused are not counted (the sender resends them). [Development]"),

@@ -19,9 +19,13 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	tb.ReceiverAiGatewayHeaderValuesReplaced.Add(context.Background(), 1)
 	tb.ReceiverAiGatewayRecordsAccepted.Add(context.Background(), 1)
 	tb.ReceiverAiGatewayRecordsRejected.Add(context.Background(), 1)
 	tb.ReceiverAiGatewayRequestBodySize.Add(context.Background(), 1)
+	AssertEqualReceiverAiGatewayHeaderValuesReplaced(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverAiGatewayRecordsAccepted(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
