@@ -152,9 +152,10 @@ func isSensitiveQueryParam(name string) bool {
 }
 
 // redactURL returns url.full: the URL unchanged when it holds no credential
-// (no copy), or a copy with user info and sensitive query values replaced.
+// and no default port (no copy), or a copy with user info and sensitive query
+// values replaced and the default port left out.
 func redactURL(u *parsedURL) string {
-	if !u.hasUserinfo && !queryNeedsRedaction(u.query) {
+	if !u.hasUserinfo && !u.defaultPortWritten && !queryNeedsRedaction(u.query) {
 		return u.full
 	}
 	var b strings.Builder
