@@ -8,8 +8,9 @@ import (
 // policyExpression is one C# expression of a policy: @(...) or @{...}, as an
 // attribute value or as an element's text.
 type policyExpression struct {
-	line int    // of the policy file, where the expression starts
-	code string // between the outer brackets, XML entities decoded
+	line        int    // of the policy file, where the expression starts
+	code        string // between the outer brackets, XML entities decoded
+	inAttribute bool   // an attribute value: XML turns its line ends into spaces
 }
 
 // extractExpressions finds the policy expressions of a policy document. API
@@ -32,14 +33,15 @@ func extractExpressions(doc string) ([]policyExpression, error) {
 			continue
 		}
 		before := strings.TrimRight(doc[:i], " \t\r\n")
-		if !strings.HasSuffix(before, "=\"") && !strings.HasSuffix(before, "='") && !strings.HasSuffix(before, ">") {
+		inAttribute := strings.HasSuffix(before, "=\"") || strings.HasSuffix(before, "='")
+		if !inAttribute && !strings.HasSuffix(before, ">") {
 			continue
 		}
 		end, err := matchingBracket(doc, i+1)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", lineOf(doc, i), err)
 		}
-		found = append(found, policyExpression{line: lineOf(doc, i), code: decodeEntities(doc[i+2 : end])})
+		found = append(found, policyExpression{line: lineOf(doc, i), code: decodeEntities(doc[i+2 : end]), inAttribute: inAttribute})
 		i = end
 	}
 	return found, nil
@@ -120,6 +122,27 @@ type token struct {
 var twoCharPunct = map[string]bool{
 	"?.": true, "=>": true, "==": true, "!=": true, "<=": true, ">=": true, "&&": true, "||": true,
 	"??": true, "++": true, "--": true, "+=": true, "-=": true, "*=": true, "/=": true,
+}
+
+// hasLineComment reports a // comment outside string literals. In an
+// attribute value it would run to the end of the whole expression once XML has
+// turned the line ends into spaces.
+func hasLineComment(code string) bool {
+	for i := 0; i < len(code); i++ {
+		switch {
+		case code[i] == '"' || code[i] == '\'':
+			end, err := literalEnd(code, i)
+			if err != nil {
+				return false
+			}
+			i = end
+		case strings.HasPrefix(code[i:], "/*"):
+			i = commentEnd(code, i)
+		case strings.HasPrefix(code[i:], "//"):
+			return true
+		}
+	}
+	return false
 }
 
 // tokenize cuts C# code into tokens; comments go, literals keep no text.

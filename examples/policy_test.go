@@ -41,6 +41,9 @@ func TestPolicyExpressionsUseOnlyAllowedTypes(t *testing.T) {
 		require.NoError(t, err, path)
 		assert.NotEmpty(t, expressions, "%s: no policy expression found", path)
 		for _, e := range expressions {
+			if e.inAttribute && hasLineComment(e.code) {
+				t.Errorf("%s:%d: a // comment in an attribute value: XML makes the expression one line, the comment would swallow the rest; use /* */", path, e.line)
+			}
 			for _, problem := range checkExpression(allow, e.code) {
 				t.Errorf("%s:%d: %s", path, e.line, problem)
 			}
@@ -107,6 +110,10 @@ func TestExtractExpressions(t *testing.T) {
 	got, err := extractExpressions(doc)
 	require.NoError(t, err)
 	require.Len(t, got, 2)
+	assert.True(t, got[0].inAttribute)
+	assert.False(t, got[1].inAttribute)
+	assert.False(t, hasLineComment(`var s = "http://x"; /* a */ return s;`))
+	assert.True(t, hasLineComment(`var s = "a"; // b`))
 	assert.Equal(t, 2, got[0].line)
 	assert.Equal(t, `context.Request.Headers.GetValueOrDefault("x", "") == "y" && true`, got[0].code)
 	assert.Equal(t, 3, got[1].line)
