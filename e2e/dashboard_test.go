@@ -301,12 +301,36 @@ func section(t *testing.T, cfg map[string]any, path ...string) any {
 }
 
 // TestExamplesShareMetricDefinitions keeps the signal_to_metrics block the same
-// in every example: the e2e run checks the Grafana example's block, the README
-// documents one set of metrics.
+// in every example that carries spans (a traces pipeline): the e2e run checks
+// the Grafana example's block, the README documents one set of metrics.
 func TestExamplesShareMetricDefinitions(t *testing.T) {
 	want := section(t, exampleConfig(t, "grafana"), "connectors", "signal_to_metrics")
-	for _, name := range []string{"local", "azure-monitor"} {
-		got := section(t, exampleConfig(t, name), "connectors", "signal_to_metrics")
+	configs, err := filepath.Glob(filepath.Join("..", "examples", "*", "config.yaml"))
+	require.NoError(t, err)
+	checked := 0
+	for _, path := range configs {
+		name := filepath.Base(filepath.Dir(path))
+		cfg := exampleConfig(t, name)
+		if !hasTracesPipeline(t, cfg) {
+			continue
+		}
+		checked++
+		got := section(t, cfg, "connectors", "signal_to_metrics")
 		assert.Equal(t, want, got, "examples/%s/config.yaml: connectors.signal_to_metrics differs from examples/grafana's", name)
 	}
+	assert.GreaterOrEqual(t, checked, 4, "examples with a traces pipeline: grafana, local, azure-monitor, eventhubs at least")
+}
+
+// hasTracesPipeline reports whether a collector configuration has a pipeline of
+// spans (traces, or traces/<name>).
+func hasTracesPipeline(t *testing.T, cfg map[string]any) bool {
+	t.Helper()
+	pipelines, ok := section(t, cfg, "service", "pipelines").(map[string]any)
+	require.True(t, ok, "service.pipelines is not a map")
+	for id := range pipelines {
+		if id == "traces" || strings.HasPrefix(id, "traces/") {
+			return true
+		}
+	}
+	return false
 }

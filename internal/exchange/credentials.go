@@ -155,11 +155,12 @@ func isSensitiveQueryParam(name string) bool {
 }
 
 // redactURL returns url.full: the URL unchanged when it holds no credential
-// (no copy), or a copy with user info and sensitive query values replaced.
-// A fragment is dropped: a client never sends one, and one that a gateway
-// recorded may hold an OAuth access_token.
+// and no default port (no copy), or a copy with user info and sensitive query
+// values replaced and the default port left out. A fragment is dropped: a
+// client never sends one, and one that a gateway recorded may hold an OAuth
+// access_token.
 func redactURL(u *parsedURL) string {
-	if !u.hasUserinfo && !u.hasFragment && !queryNeedsRedaction(u.query) {
+	if !u.hasUserinfo && !u.hasFragment && !u.defaultPortWritten && !queryNeedsRedaction(u.query) {
 		return u.full
 	}
 	var b strings.Builder

@@ -94,6 +94,11 @@ func TestRedactURL(t *testing.T) {
 		"https://h/cb#access_token=t&state=1":        "https://h/cb",
 		"https://h/p?subscription-key=k&sig":         "https://h/p?subscription-key=REDACTED&sig",
 		"wss://a@h:444/realtime?api-key=k":           "wss://REDACTED:REDACTED@h:444/realtime?api-key=REDACTED",
+		"https://h:443/p?api-version=1":              "https://h/p?api-version=1",
+		"HTTPS://a:b@h:443/p?key=k":                  "HTTPS://REDACTED:REDACTED@h/p?key=REDACTED",
+		"http://[::1]:80/p":                          "http://[::1]/p",
+		"http://h:443/p":                             "http://h:443/p",
+		"https://h:0443":                             "https://h",
 	}
 	for in, want := range tests {
 		u, problem := parseAbsoluteURL(in)

@@ -214,3 +214,16 @@ func TestTranslateGroupsByGateway(t *testing.T) {
 	}
 	assert.Equal(t, map[string]int{"a": 2, "b": 1, DefaultServiceName: 1}, names)
 }
+
+// TestTranslateDefaultPort: a URL that spells out its scheme's default port
+// (API Management's IUrl gives host and port apart, so a policy may write
+// https://host:443/) gives url.full without it; server.port still says 443.
+func TestTranslateDefaultPort(t *testing.T) {
+	span := decodeOne(t, Options{}, `{"start_time":"2026-11-20T09:14:03Z","duration_ms":1,`+
+		`"request":{"method":"POST","url":"https://contoso.openai.azure.com:443/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"},`+
+		`"response":{"status":200}}`)
+	raw := span.Attributes().AsRaw()
+	assert.Equal(t, "https://contoso.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21", raw["url.full"])
+	assert.Equal(t, "contoso.openai.azure.com", raw["server.address"])
+	assert.Equal(t, int64(443), raw["server.port"])
+}

@@ -12,7 +12,7 @@ var queryUnescape = url.QueryUnescape
 type parsedURL struct {
 	full        string
 	scheme      string
-	authority   string // host[:port], without user info
+	authority   string // host[:port], without user info and without a port that is the scheme's default
 	host        string // without IPv6 brackets
 	port        int64  // explicit, else the scheme's default, else 0
 	path        string
@@ -21,6 +21,9 @@ type parsedURL struct {
 	hasUserinfo bool
 	hasQuery    bool
 	hasFragment bool
+	// defaultPortWritten: the URL spells out its scheme's default port
+	// (https://host:443/); url.full is then written without it.
+	defaultPortWritten bool
 }
 
 // parseAbsoluteURL cuts an absolute URL (scheme://authority/path?query#fragment)
@@ -59,6 +62,15 @@ func parseAbsoluteURL(s string) (parsedURL, string) {
 	u.host = host
 	if u.port, ok = portNumber(scheme, port); !ok {
 		return u, "must be an absolute URL with a port 1-65535"
+	}
+	if port != "" && u.port == defaultPort(scheme) {
+		// "https://h:443/p" and "https://h/p" are the same URL (RFC 3986,
+		// 6.2.3: normalizers omit a port that is the scheme's default); the
+		// short form keeps ":443" out of url.full and out of what backends
+		// derive from it (Application Insights' dependency target is the
+		// URL's host[:port]). server.port still says 443.
+		u.authority = authority[:len(authority)-len(port)-1]
+		u.defaultPortWritten = true
 	}
 	if hash := strings.IndexByte(rest, '#'); hash >= 0 {
 		u.fragment, u.hasFragment = rest[hash+1:], true
