@@ -310,3 +310,37 @@ func TestExamplesShareMetricDefinitions(t *testing.T) {
 		assert.Equal(t, want, got, "examples/%s/config.yaml: connectors.signal_to_metrics differs from examples/grafana's", name)
 	}
 }
+
+// reTraceQLNegation finds attribute != value and attribute !~ value (not nil).
+var reTraceQLNegation = regexp.MustCompile(`\b((?:span|resource)\.(?:"[^"]+"|[a-zA-Z_][a-zA-Z0-9_.]*))\s*(?:!=|!~)\s*([^\s)&|}]+)`)
+
+// traceQLNegationsWithoutNil lists the attributes a query compares with != or
+// !~ without also taking the spans that lack the attribute (attribute = nil):
+// in TraceQL a comparison matches only spans that have the attribute, so
+// `{ span.a != "x" }` leaves out every span without span.a.
+func traceQLNegationsWithoutNil(q string) []string {
+	var out []string
+	for _, m := range reTraceQLNegation.FindAllStringSubmatch(q, -1) {
+		if m[2] == "nil" {
+			continue
+		}
+		if !regexp.MustCompile(regexp.QuoteMeta(m[1]) + `\s*=\s*nil\b`).MatchString(q) {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+func TestDashboardTraceQLNegationsKeepSpansWithoutTheAttribute(t *testing.T) {
+	assert.Equal(t, []string{"span.azure.openai.diagnostics.status"}, traceQLNegationsWithoutNil(
+		`{ span.azure.openai.usage.source =~ "estimate|diagnostics" && span.azure.openai.diagnostics.status != "overflow" }`),
+		"the filter the dashboard had: empty whenever the join is off")
+	assert.Empty(t, traceQLNegationsWithoutNil(
+		`{ span.a =~ "x" && (span.b = nil || span.b != "overflow") && span.c != nil }`))
+
+	q := readDashboard(t, filepath.Join("..", "examples", "grafana", "dashboard.json"))
+	for _, query := range q.TraceQL {
+		assert.Empty(t, traceQLNegationsWithoutNil(query),
+			"%s: != / !~ drops the spans without the attribute; add `|| <attribute> = nil` if they belong in the panel", query)
+	}
+}
