@@ -23,7 +23,17 @@ import (
 type dashboardQueries struct {
 	PromQL  []string
 	TraceQL []string
+	// Targets are the Prometheus targets with their panel; Variables the
+	// template variables, the regex their "All" stands for included.
+	Targets   []panelTarget
+	Variables []dashboardVariable
 }
+
+// panelTarget is one Prometheus query of a panel.
+type panelTarget struct{ Title, RefID, Expr string }
+
+// dashboardVariable is a template variable: label_values(metric, label).
+type dashboardVariable struct{ Name, Definition, AllValue string }
 
 func readDashboard(t *testing.T, path string) dashboardQueries {
 	t.Helper()
@@ -36,13 +46,16 @@ func readDashboard(t *testing.T, path string) dashboardQueries {
 				Datasource struct {
 					Type string `json:"type"`
 				} `json:"datasource"`
+				RefID string `json:"refId"`
 				Expr  string `json:"expr"`
 				Query string `json:"query"`
 			} `json:"targets"`
 		} `json:"panels"`
 		Templating struct {
 			List []struct {
+				Name       string `json:"name"`
 				Definition string `json:"definition"`
+				AllValue   string `json:"allValue"`
 			} `json:"list"`
 		} `json:"templating"`
 	}
@@ -54,6 +67,7 @@ func readDashboard(t *testing.T, path string) dashboardQueries {
 			case "prometheus":
 				require.NotEmpty(t, tg.Expr, "panel %q: Prometheus target without expr", p.Title)
 				q.PromQL = append(q.PromQL, tg.Expr)
+				q.Targets = append(q.Targets, panelTarget{Title: p.Title, RefID: tg.RefID, Expr: tg.Expr})
 			case "tempo":
 				require.NotEmpty(t, tg.Query, "panel %q: Tempo target without query", p.Title)
 				q.TraceQL = append(q.TraceQL, tg.Query)
@@ -64,6 +78,7 @@ func readDashboard(t *testing.T, path string) dashboardQueries {
 	}
 	for _, v := range d.Templating.List {
 		q.PromQL = append(q.PromQL, v.Definition)
+		q.Variables = append(q.Variables, dashboardVariable{Name: v.Name, Definition: v.Definition, AllValue: v.AllValue})
 	}
 	return q
 }

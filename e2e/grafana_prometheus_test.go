@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -92,86 +91,41 @@ func TestGrafanaDashboardOnPrometheus(t *testing.T) {
 	want := expectedFromSpans(spans)
 	t.Logf("%d calls over %ds: %.0f tokens", calls, rangeSeconds, want.totalTokens())
 
-	q := readDashboardPanels(t, filepath.Join("..", "examples", "grafana", "dashboard.json"))
+	q := readDashboard(t, filepath.Join("..", "examples", "grafana", "dashboard.json"))
+	allValue := map[string]string{}
+	for _, v := range q.Variables {
+		require.NotEmpty(t, v.AllValue, "variable %s: no allValue", v.Name)
+		allValue[v.Name] = v.AllValue
+	}
 	vars := strings.NewReplacer(
 		"$__range", fmt.Sprintf("%ds", rangeSeconds),
 		"$__rate_interval", fmt.Sprintf("%ds", rangeSeconds),
 		"$__interval", fmt.Sprintf("%ds", rangeSeconds),
-		"$caller", q.allValue["caller"], "$deployment", q.allValue["deployment"], "$region", q.allValue["region"],
+		"$caller", allValue["caller"], "$deployment", allValue["deployment"], "$region", allValue["region"],
 	)
-	evaluated := map[string]promQLCheck{}
-	for _, panel := range q.prometheus {
-		check, ok := dashboardChecks[panel.title]
-		require.True(t, ok, "panel %q has no check in this test: say what its numbers must be", panel.title)
-		expr := vars.Replace(panel.expr)
+	evaluated := map[string]bool{}
+	for _, target := range q.Targets {
+		check, ok := dashboardChecks[target.Title]
+		require.True(t, ok, "panel %q has no check in this test: say what its numbers must be", target.Title)
+		expr := vars.Replace(target.Expr)
 		require.NotContains(t, expr, "$", "a Grafana variable left in %s", expr)
 		got := prom.Query(t, expr, at)
-		t.Run(panel.title+"/"+panel.refID, func(t *testing.T) {
-			check(t, panel.refID, got, want, float64(rangeSeconds))
+		t.Run(target.Title+"/"+target.RefID, func(t *testing.T) {
+			check(t, target.RefID, got, want, float64(rangeSeconds))
 		})
-		evaluated[panel.title] = check
+		evaluated[target.Title] = true
 	}
 	assert.Len(t, evaluated, len(dashboardChecks), "every checked panel is on the dashboard")
 
 	t.Run("variables", func(t *testing.T) {
-		for _, v := range q.variables {
-			got := prom.LabelValues(t, v.metric, v.label, started, at)
-			assert.ElementsMatch(t, want.labelValues(v.metric, v.label), got, "label_values(%s, %s)", v.metric, v.label)
+		for _, v := range q.Variables {
+			refs, err := parsePromQL(v.Definition)
+			require.NoError(t, err, "variable %s", v.Name)
+			metric, label := refs.Metrics[0], refs.Labels[0]
+			got := prom.LabelValues(t, metric, label, started, at)
+			assert.ElementsMatch(t, want.labelValues(metric, label), got, "label_values(%s, %s)", metric, label)
 		}
 	})
-}
-
-// dashboardPanels are the dashboard's Prometheus targets and variables.
-type dashboardPanels struct {
-	prometheus []panelTarget
-	variables  []labelValuesVariable
-	allValue   map[string]string // variable name → the regex its "All" stands for
-}
-
-type panelTarget struct{ title, refID, expr string }
-
-type labelValuesVariable struct{ metric, label string }
-
-func readDashboardPanels(t *testing.T, path string) dashboardPanels {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var d struct {
-		Panels []struct {
-			Title   string `json:"title"`
-			Targets []struct {
-				Datasource struct {
-					Type string `json:"type"`
-				} `json:"datasource"`
-				RefID string `json:"refId"`
-				Expr  string `json:"expr"`
-			} `json:"targets"`
-		} `json:"panels"`
-		Templating struct {
-			List []struct {
-				Name       string `json:"name"`
-				Definition string `json:"definition"`
-				AllValue   string `json:"allValue"`
-			} `json:"list"`
-		} `json:"templating"`
-	}
-	require.NoError(t, json.Unmarshal(raw, &d))
-	out := dashboardPanels{allValue: map[string]string{}}
-	for _, p := range d.Panels {
-		for _, tg := range p.Targets {
-			if tg.Datasource.Type == "prometheus" {
-				out.prometheus = append(out.prometheus, panelTarget{title: p.Title, refID: tg.RefID, expr: tg.Expr})
-			}
-		}
-	}
-	for _, v := range d.Templating.List {
-		require.NotEmpty(t, v.AllValue, "variable %s: no allValue", v.Name)
-		out.allValue[v.Name] = v.AllValue
-		refs, err := parsePromQL(v.Definition)
-		require.NoError(t, err, "variable %s", v.Name)
-		out.variables = append(out.variables, labelValuesVariable{metric: refs.Metrics[0], label: refs.Labels[0]})
-	}
-	return out
 }
 
 // modelCall is what the metrics should count of one span.
@@ -461,4 +415,69 @@ var dashboardChecks = map[string]promQLCheck{
 		func(c modelCall) bool { return c.filtered }, func(c modelCall) string { return c.errorType + "|" + c.caller }, one),
 	"Calls by usage source":  exactly([]string{"azure_openai_usage_source"}, usage, bySource, one),
 	"Tokens by usage source": perSecond([]string{"azure_openai_usage_source"}, usage, bySource, tokens),
+}
+
+// TestDashboardRangeQueriesAcrossCounterResets feeds a real Prometheus series
+// shaped as the example writes them (a 0 first, each call 1 ms after the total
+// before it) and evaluates the dashboard's "Tokens in range": exact for a
+// series that began before the range and for one that began inside it, and
+// for a series that delta_to_cumulative forgot (idle past max_stale) and began
+// again, the two runs added up, off by at most the documented sixth.
+func TestDashboardRangeQueriesAcrossCounterResets(t *testing.T) {
+	prom := startPrometheus(t)
+	q := readDashboard(t, filepath.Join("..", "examples", "grafana", "dashboard.json"))
+	var expr string
+	for _, target := range q.Targets {
+		if target.Title == "Tokens in range" {
+			expr = target.Expr
+		}
+	}
+	require.NotEmpty(t, expr, `the dashboard's "Tokens in range" panel`)
+
+	start := time.Now().Add(-2 * time.Minute).Truncate(time.Second)
+	const rangeSeconds = 60
+	end := start.Add(rangeSeconds * time.Second)
+	// series is one caller's token sum: at each call (an offset from the
+	// range's start) the total before it, 1 ms earlier, then the total after.
+	type call = struct {
+		at            time.Duration
+		before, after float64
+	}
+	series := func(caller string, calls ...call) []remoteWriteSample {
+		labels := map[string]string{
+			"__name__": "gen_ai_client_token_usage_sum", "gen_ai_token_type": "input",
+			"ai_gateway_caller_subscription_id": caller, "azure_openai_deployment": "gpt-4o", "instance": "c1",
+		}
+		var out []remoteWriteSample
+		for _, c := range calls {
+			at := start.Add(c.at).UnixMilli()
+			out = append(out,
+				remoteWriteSample{Labels: labels, Value: c.before, Timestamp: at - 1},
+				remoteWriteSample{Labels: labels, Value: c.after, Timestamp: at})
+		}
+		return out
+	}
+	var samples []remoteWriteSample
+	// Began before the range: 100 then, 30 more inside it.
+	samples = append(samples, series("before", call{-30 * time.Second, 0, 100}, call{10 * time.Second, 100, 130})...)
+	// Began inside the range: 40.
+	samples = append(samples, series("new", call{20 * time.Second, 0, 40})...)
+	// Forgotten and begun again inside the range: 50 + 70.
+	samples = append(samples, series("restarted", call{5 * time.Second, 0, 50}, call{40 * time.Second, 0, 70})...)
+	prom.Write(t, samples)
+
+	expr = strings.NewReplacer("$__range", fmt.Sprintf("%ds", rangeSeconds), "$caller", ".*", "$deployment", ".*").Replace(expr)
+	perCaller := strings.Replace(expr, "sum(", "sum by (ai_gateway_caller_subscription_id) (", 1)
+	require.NotEqual(t, expr, perCaller, "Tokens in range is a sum(...)")
+	got := map[string]float64{}
+	for _, s := range prom.Query(t, perCaller, end) {
+		got[s.Labels["ai_gateway_caller_subscription_id"]] = s.Value
+	}
+	assert.InDelta(t, 30, got["before"], 1e-9, "series that began before the range")
+	assert.InDelta(t, 40, got["new"], 1e-9, "series that began inside the range")
+	assert.GreaterOrEqual(t, got["restarted"], 120.0, "a restarted series counts both runs")
+	assert.LessOrEqual(t, got["restarted"], 120*(1+1.0/6)+1e-6, "increase() extrapolates by at most a sixth with one reset")
+	total := prom.Query(t, expr, end)
+	require.Len(t, total, 1)
+	t.Logf("Tokens in range: %g (before 30, new 40, restarted %g of 120)", total[0].Value, got["restarted"])
 }

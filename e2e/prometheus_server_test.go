@@ -3,9 +3,12 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,7 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang/snappy"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // prometheusBinary is where Debian's prometheus package installs the server.
@@ -131,4 +136,53 @@ func (p *prometheusServer) get(t *testing.T, path string, into any) {
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(into), "GET %s (status %s)", path, resp.Status)
+}
+
+// Write sends samples by remote write (v1), as the collector's exporter does.
+func (p *prometheusServer) Write(t *testing.T, samples []remoteWriteSample) {
+	t.Helper()
+	series := map[string][]remoteWriteSample{}
+	var order []string
+	for _, s := range samples {
+		key := seriesKey(s.Labels)
+		if series[key] == nil {
+			order = append(order, key)
+		}
+		series[key] = append(series[key], s)
+	}
+	var req []byte
+	for _, key := range order {
+		var ts []byte
+		labels := series[key][0].Labels
+		for _, name := range sortedKeys(labels) {
+			var l []byte
+			l = protowire.AppendTag(l, 1, protowire.BytesType)
+			l = protowire.AppendString(l, name)
+			l = protowire.AppendTag(l, 2, protowire.BytesType)
+			l = protowire.AppendString(l, labels[name])
+			ts = protowire.AppendTag(ts, 1, protowire.BytesType)
+			ts = protowire.AppendBytes(ts, l)
+		}
+		for _, s := range series[key] {
+			var b []byte
+			b = protowire.AppendTag(b, 1, protowire.Fixed64Type)
+			b = protowire.AppendFixed64(b, math.Float64bits(s.Value))
+			b = protowire.AppendTag(b, 2, protowire.VarintType)
+			b = protowire.AppendVarint(b, uint64(s.Timestamp))
+			ts = protowire.AppendTag(ts, 2, protowire.BytesType)
+			ts = protowire.AppendBytes(ts, b)
+		}
+		req = protowire.AppendTag(req, 1, protowire.BytesType)
+		req = protowire.AppendBytes(req, ts)
+	}
+	httpReq, err := http.NewRequest(http.MethodPost, p.RemoteWriteURL(), bytes.NewReader(snappy.Encode(nil, req)))
+	require.NoError(t, err)
+	httpReq.Header.Set("Content-Encoding", "snappy")
+	httpReq.Header.Set("Content-Type", "application/x-protobuf")
+	httpReq.Header.Set("X-Prometheus-Remote-Write-Version", "0.1.0")
+	resp, err := http.DefaultClient.Do(httpReq)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	require.Less(t, resp.StatusCode, 300, "remote write: %s %s", resp.Status, body)
 }
