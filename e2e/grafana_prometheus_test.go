@@ -84,6 +84,8 @@ func TestGrafanaDashboardOnPrometheus(t *testing.T) {
 	spans, errs := tempo.Spans()
 	require.Empty(t, errs, "OTLP requests the test could not decode")
 	require.Len(t, spans, calls, "one span per call")
+	// Dropped points (delta_to_cumulative out of order, samples Prometheus refused) are logged.
+	assert.NotRegexp(t, `\t(warn|error)\t`, p.Output(), "collector warnings or errors")
 
 	// Grafana's time range: from before the first call to now.
 	at := time.Now().Add(time.Second)
