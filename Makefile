@@ -55,6 +55,8 @@ validate: $(BIN)
 ## e2e: end-to-end tests of the built binary
 e2e: $(BIN)
 	OTELCOL_AOAI_BINARY=$(CURDIR)/$(BIN) $(GO) test -tags e2e -count=1 -timeout 20m ./e2e/...
+	@# go test shows a passing package's output only with -v: say it here too.
+	@test -x /usr/bin/prometheus || echo "e2e: SKIPPED TestGrafanaDashboardOnPrometheus (the dashboard against a real Prometheus): /usr/bin/prometheus is missing; apt-get install -y --no-install-recommends prometheus"
 
 ## generate: regenerate mdatagen output (metadata packages, generated tests, documentation.md)
 generate:

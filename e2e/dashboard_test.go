@@ -23,7 +23,17 @@ import (
 type dashboardQueries struct {
 	PromQL  []string
 	TraceQL []string
+	// Targets are the Prometheus targets with their panel; Variables the
+	// template variables, the regex their "All" stands for included.
+	Targets   []panelTarget
+	Variables []dashboardVariable
 }
+
+// panelTarget is one Prometheus query of a panel.
+type panelTarget struct{ Title, RefID, Expr string }
+
+// dashboardVariable is a template variable: label_values(metric, label).
+type dashboardVariable struct{ Name, Definition, AllValue string }
 
 func readDashboard(t *testing.T, path string) dashboardQueries {
 	t.Helper()
@@ -36,13 +46,16 @@ func readDashboard(t *testing.T, path string) dashboardQueries {
 				Datasource struct {
 					Type string `json:"type"`
 				} `json:"datasource"`
+				RefID string `json:"refId"`
 				Expr  string `json:"expr"`
 				Query string `json:"query"`
 			} `json:"targets"`
 		} `json:"panels"`
 		Templating struct {
 			List []struct {
+				Name       string `json:"name"`
 				Definition string `json:"definition"`
+				AllValue   string `json:"allValue"`
 			} `json:"list"`
 		} `json:"templating"`
 	}
@@ -54,6 +67,7 @@ func readDashboard(t *testing.T, path string) dashboardQueries {
 			case "prometheus":
 				require.NotEmpty(t, tg.Expr, "panel %q: Prometheus target without expr", p.Title)
 				q.PromQL = append(q.PromQL, tg.Expr)
+				q.Targets = append(q.Targets, panelTarget{Title: p.Title, RefID: tg.RefID, Expr: tg.Expr})
 			case "tempo":
 				require.NotEmpty(t, tg.Query, "panel %q: Tempo target without query", p.Title)
 				q.TraceQL = append(q.TraceQL, tg.Query)
@@ -64,6 +78,7 @@ func readDashboard(t *testing.T, path string) dashboardQueries {
 	}
 	for _, v := range d.Templating.List {
 		q.PromQL = append(q.PromQL, v.Definition)
+		q.Variables = append(q.Variables, dashboardVariable{Name: v.Name, Definition: v.Definition, AllValue: v.AllValue})
 	}
 	return q
 }
@@ -333,4 +348,38 @@ func hasTracesPipeline(t *testing.T, cfg map[string]any) bool {
 		}
 	}
 	return false
+}
+
+// reTraceQLNegation finds attribute != value and attribute !~ value (not nil).
+var reTraceQLNegation = regexp.MustCompile(`\b((?:span|resource)\.(?:"[^"]+"|[a-zA-Z_][a-zA-Z0-9_.]*))\s*(?:!=|!~)\s*([^\s)&|}]+)`)
+
+// traceQLNegationsWithoutNil lists the attributes a query compares with != or
+// !~ without also taking the spans that lack the attribute (attribute = nil):
+// in TraceQL a comparison matches only spans that have the attribute, so
+// `{ span.a != "x" }` leaves out every span without span.a.
+func traceQLNegationsWithoutNil(q string) []string {
+	var out []string
+	for _, m := range reTraceQLNegation.FindAllStringSubmatch(q, -1) {
+		if m[2] == "nil" {
+			continue
+		}
+		if !regexp.MustCompile(regexp.QuoteMeta(m[1]) + `\s*=\s*nil\b`).MatchString(q) {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+func TestDashboardTraceQLNegationsKeepSpansWithoutTheAttribute(t *testing.T) {
+	assert.Equal(t, []string{"span.azure.openai.diagnostics.status"}, traceQLNegationsWithoutNil(
+		`{ span.azure.openai.usage.source =~ "estimate|diagnostics" && span.azure.openai.diagnostics.status != "overflow" }`),
+		"the filter the dashboard had: empty whenever the join is off")
+	assert.Empty(t, traceQLNegationsWithoutNil(
+		`{ span.a =~ "x" && (span.b = nil || span.b != "overflow") && span.c != nil }`))
+
+	q := readDashboard(t, filepath.Join("..", "examples", "grafana", "dashboard.json"))
+	for _, query := range q.TraceQL {
+		assert.Empty(t, traceQLNegationsWithoutNil(query),
+			"%s: != / !~ drops the spans without the attribute; add `|| <attribute> = nil` if they belong in the panel", query)
+	}
 }

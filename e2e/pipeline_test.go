@@ -511,6 +511,7 @@ func pipelineConfig(t *testing.T, s pipelineSettings) string {
 			"batch":                        map[string]any{"timeout": "200ms"},
 			"delta_to_cumulative":          section(t, grafana, "processors", "delta_to_cumulative"),
 			"transform/collector_instance": section(t, grafana, "processors", "transform/collector_instance"),
+			"transform/series_start":       section(t, grafana, "processors", "transform/series_start"),
 		},
 		"exporters": map[string]any{
 			"file/traces":             map[string]any{"path": "traces.jsonl", "flush_interval": "100ms"},
