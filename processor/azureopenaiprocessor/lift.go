@@ -13,6 +13,7 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/content"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/genai"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/headers"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/pricing"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
 )
 
@@ -49,12 +50,15 @@ type outcome struct {
 	// The encoding of the estimate, and whether the model name did not tell it.
 	tokenizer        tokens.Encoding
 	tokenizerAssumed bool
+	// unpriced: why pricing could not price a call with usage.
+	unpriced pricing.Unpriced
 }
 
 // lifter lifts one span at a time. It owns reusable parser state, so it is
 // used by one goroutine at a time (the processor pools them).
 type lifter struct {
 	cfg     *Config
+	pricer  *pricing.Pricer // nil: pricing is off
 	writer  content.Writer
 	reqR    genai.RequestReader
 	respR   genai.ResponseReader
@@ -64,8 +68,8 @@ type lifter struct {
 	resp    genai.Response
 }
 
-func newLifter(cfg *Config) *lifter {
-	return &lifter{cfg: cfg, writer: content.Writer{MaxLength: cfg.MaxContentLength}}
+func newLifter(cfg *Config, pricer *pricing.Pricer) *lifter {
+	return &lifter{cfg: cfg, pricer: pricer, writer: content.Writer{MaxLength: cfg.MaxContentLength}}
 }
 
 // scan reads every attribute once.
@@ -285,6 +289,7 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 		req.OutputType = ot
 	}
 	l.writeAttributes(route, provider, stream, usageSource)
+	out.unpriced = l.price(route)
 	if route.Operation() == "" {
 		l.putStr(attrAPI, route.API.Name())
 	}
@@ -487,6 +492,7 @@ func (l *lifter) writeProviderFacts(provider string) {
 	switch provider {
 	case providerAzureOpenAI, providerAzureInference:
 		l.putStr(attrResourceNamespace, azureNamespace)
+		l.putStr(attrServiceTier, l.serviceTier())
 	case providerOpenAI:
 		l.putStr(attrSystemFingerprint, l.resp.SystemFingerprint)
 		l.putStr(attrResponseServiceTier, l.resp.ServiceTier)

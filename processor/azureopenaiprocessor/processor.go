@@ -16,6 +16,7 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/pricing"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
 )
 
@@ -27,6 +28,8 @@ type azureOpenAIProcessor struct {
 	// joiner holds spans until their diagnostic-log row arrives; with the
 	// join disabled it passes every span through.
 	joiner *join.Joiner
+	// pricer is nil when pricing is off.
+	pricer *pricing.Pricer
 }
 
 // Metric attribute sets, built once so recording does not allocate.
@@ -38,6 +41,10 @@ var (
 	kindStream       = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "stream")))
 	kindHeader       = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "header")))
 	kindCondition    = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "condition")))
+	unpricedSets     = map[pricing.Unpriced]metric.AddOption{
+		pricing.UnknownModel: metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", string(pricing.UnknownModel)))),
+		pricing.NoPrice:      metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", string(pricing.NoPrice)))),
+	}
 	// estimateSets is indexed by estimateKey.
 	estimateSets = [4]metric.AddOption{
 		estimateSet(tokens.O200kBase, false), estimateSet(tokens.O200kBase, true),
@@ -78,7 +85,14 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Traces) (*a
 			return nil, err
 		}
 	}
-	p.lifters.New = func() any { return newLifter(cfg) }
+	var joinOptions []join.Option
+	if cfg.Pricing.Enabled {
+		if p.pricer, err = pricing.NewPricer(cfg.Pricing); err != nil {
+			return nil, err
+		}
+		joinOptions = append(joinOptions, join.WithUsageChanged(p.repricer))
+	}
+	p.lifters.New = func() any { return newLifter(cfg, p.pricer) }
 	// Held spans are released straight to the next consumer by the join's own
 	// poll loop, outside any ConsumeTraces call of ours.
 	var src source.Source
@@ -87,7 +101,7 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Traces) (*a
 			return nil, err
 		}
 	}
-	p.joiner, err = join.NewJoiner(cfg.Diagnostics.Join, src, set.TelemetrySettings, tb, next.ConsumeTraces)
+	p.joiner, err = join.NewJoiner(cfg.Diagnostics.Join, src, set.TelemetrySettings, tb, next.ConsumeTraces, joinOptions...)
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +127,7 @@ type batchCounts struct {
 	requestFailures, responseFailures, streamFailures int64
 	headerFailures, conditionFailures                 int64
 	estimates                                         [len(estimateSets)]int64
+	unpricedModel, unpricedTier                       int64
 }
 
 // processTraces lifts every selected span in place and returns the traces for
@@ -177,6 +192,12 @@ func (c *batchCounts) add(o outcome) {
 	if o.streamFailed {
 		c.streamFailures++
 	}
+	switch o.unpriced {
+	case pricing.UnknownModel:
+		c.unpricedModel++
+	case pricing.NoPrice:
+		c.unpricedTier++
+	}
 	if o.estimated {
 		c.estimates[estimateKey(o.tokenizer, o.tokenizerAssumed)]++
 	}
@@ -191,6 +212,8 @@ func (p *azureOpenAIProcessor) record(ctx context.Context, c *batchCounts) {
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.streamFailures, kindStream)
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.headerFailures, kindHeader)
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.conditionFailures, kindCondition)
+	addIf(ctx, t.ProcessorAzureOpenaiUnpricedCalls, c.unpricedModel, unpricedSets[pricing.UnknownModel])
+	addIf(ctx, t.ProcessorAzureOpenaiUnpricedCalls, c.unpricedTier, unpricedSets[pricing.NoPrice])
 	for k, n := range c.estimates {
 		addIf(ctx, t.ProcessorAzureOpenaiTokenEstimates, n, estimateSets[k])
 	}
