@@ -1,6 +1,7 @@
 package pricing // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/pricing"
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -72,7 +73,7 @@ func NewPricer(cfg Config) (*Pricer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pricer{currency: sheet.Currency, overrides: cfg.Prices, deployments: cfg.Deployments, sheet: sheet, known: map[string]bool{}}
+	p := &Pricer{currency: sheet.Currency, overrides: slices.Clone(cfg.Prices), deployments: cfg.Deployments, sheet: sheet, known: map[string]bool{}}
 	for i := range p.overrides {
 		p.overrides[i].Model = strings.ToLower(p.overrides[i].Model)
 	}
