@@ -201,3 +201,17 @@ func TestConfigValidate(t *testing.T) {
 	assert.ErrorContains(t, err, `pricing.deployments.odd: type "premium" is not one of`)
 	assert.ErrorContains(t, err, "pricing.deployments.paygo: ptu and hourly_price_per_ptu are for type provisioned")
 }
+
+// BenchmarkPrice: what pricing adds to the lift of one call (a dated
+// snapshot found by its family, cached input).
+func BenchmarkPrice(b *testing.B) {
+	p, err := NewPricer(testConfig())
+	require.NoError(b, err)
+	call := Call{Model: "gpt-4.1-mini-2025-04-14", Deployment: "chat", HasUsage: true, Input: 16, Cached: 5, Output: 19}
+	b.ReportAllocs()
+	for b.Loop() {
+		if !p.Price(call).HasCost {
+			b.Fatal("not priced")
+		}
+	}
+}
