@@ -33,12 +33,10 @@ type Config struct {
 // any. Without a tier it is the standard price, which batch and flex calls
 // get their discount on; with one (priority, flex) it prices that tier only.
 type PriceOverride struct {
-	Deployment  string   `mapstructure:"deployment"`
-	Model       string   `mapstructure:"model"`
-	Tier        Basis    `mapstructure:"tier"`
-	Input       *float64 `mapstructure:"input"`
-	CachedInput *float64 `mapstructure:"cached_input"`
-	Output      *float64 `mapstructure:"output"`
+	Deployment  string `mapstructure:"deployment"`
+	Model       string `mapstructure:"model"`
+	Tier        Basis  `mapstructure:"tier"`
+	TokenPrices `mapstructure:",squash"`
 }
 
 // Deployment is what the operator says about one deployment.
@@ -62,7 +60,7 @@ func (cfg *Config) Validate() error {
 		if p.Tier != "" && p.Tier != BasisPriority && p.Tier != BasisFlex {
 			errs = append(errs, fmt.Errorf("%s: tier %q is not priority or flex", where, p.Tier))
 		}
-		errs = append(errs, checkPrices(where, p.Input, p.CachedInput, p.Output))
+		errs = append(errs, p.check(where))
 	}
 	for name, d := range cfg.Deployments {
 		where := fmt.Sprintf("pricing.deployments.%s", name)

@@ -197,7 +197,7 @@ func (p *Pricer) override(deployment, model, family string, tier Basis) (price, 
 		if o.Model != "" && o.Model != model && o.Model != family {
 			continue
 		}
-		return price{input: *o.Input, cached: *o.CachedInput, output: *o.Output}, true
+		return o.price(), true
 	}
 	return price{}, false
 }
@@ -206,7 +206,7 @@ func (p *Pricer) sheetPrice(model, family string, typ DeploymentType, tier Basis
 	for _, name := range []string{model, family} {
 		for _, r := range p.sheet.Prices {
 			if r.Model == name && r.Type == typ && r.Tier == tier {
-				return price{input: *r.Input, cached: *r.CachedInput, output: *r.Output}, true
+				return r.price(), true
 			}
 		}
 	}

@@ -16,8 +16,8 @@ func testConfig() Config {
 	return Config{
 		Enabled: true,
 		Prices: []PriceOverride{
-			{Deployment: "gpt-4o-prod", Input: ptr(2.0), CachedInput: ptr(1.0), Output: ptr(8.0)},
-			{Model: "gpt-4.1", Tier: BasisPriority, Input: ptr(3.5), CachedInput: ptr(0.875), Output: ptr(14.0)},
+			{Deployment: "gpt-4o-prod", TokenPrices: TokenPrices{Input: ptr(2.0), CachedInput: ptr(1.0), Output: ptr(8.0)}},
+			{Model: "gpt-4.1", Tier: BasisPriority, TokenPrices: TokenPrices{Input: ptr(3.5), CachedInput: ptr(0.875), Output: ptr(14.0)}},
 		},
 		Deployments: map[string]Deployment{
 			"batch-4o-mini": {Type: Batch},
@@ -192,7 +192,7 @@ func TestConfigValidate(t *testing.T) {
 	assert.ErrorContains(t, cfg.Validate(), "pricing.currency EUR is not the sheet's currency USD")
 
 	cfg = testConfig()
-	cfg.Prices = append(cfg.Prices, PriceOverride{Input: ptr(1), CachedInput: ptr(1), Output: ptr(-1)})
+	cfg.Prices = append(cfg.Prices, PriceOverride{TokenPrices: TokenPrices{Input: ptr(1), CachedInput: ptr(1), Output: ptr(-1)}})
 	cfg.Deployments["odd"] = Deployment{Type: "premium"}
 	cfg.Deployments["paygo"] = Deployment{Type: GlobalStandard, PTU: 10}
 	err := cfg.Validate()

@@ -28,11 +28,20 @@ type SheetPrice struct {
 	Model       string         `yaml:"model"`
 	Type        DeploymentType `yaml:"type"`
 	Tier        Basis          `yaml:"tier"`
-	Input       *float64       `yaml:"input"`
-	CachedInput *float64       `yaml:"cached_input"`
-	Output      *float64       `yaml:"output"`
-	Read        string         `yaml:"read"`
-	Source      string         `yaml:"source"`
+	TokenPrices `yaml:",inline"`
+	Read        string `yaml:"read"`
+	Source      string `yaml:"source"`
+}
+
+// TokenPrices are prices per 1 M tokens; all three must be given.
+type TokenPrices struct {
+	Input       *float64 `mapstructure:"input" yaml:"input"`
+	CachedInput *float64 `mapstructure:"cached_input" yaml:"cached_input"`
+	Output      *float64 `mapstructure:"output" yaml:"output"`
+}
+
+func (t TokenPrices) price() price {
+	return price{input: *t.Input, cached: *t.CachedInput, output: *t.Output}
 }
 
 // Discount is the factor a basis multiplies the standard price by.
@@ -98,7 +107,7 @@ func (s *Sheet) validate() error {
 		if p.Tier != "" && p.Tier != BasisPriority && p.Tier != BasisFlex {
 			errs = append(errs, fmt.Errorf("%s: tier %q is not priority or flex", where, p.Tier))
 		}
-		errs = append(errs, checkPrices(where, p.Input, p.CachedInput, p.Output))
+		errs = append(errs, p.check(where))
 		errs = append(errs, checkProvenance(where, p.Read, p.Source))
 	}
 	for basis, d := range s.Discounts {
@@ -124,12 +133,13 @@ func (s *Sheet) validate() error {
 	return errors.Join(errs...)
 }
 
-func checkPrices(where string, input, cached, output *float64) error {
+// check names each price that is missing or negative.
+func (t TokenPrices) check(where string) error {
 	var errs []error
 	for _, p := range []struct {
 		name string
 		v    *float64
-	}{{"input", input}, {"cached_input", cached}, {"output", output}} {
+	}{{"input", t.Input}, {"cached_input", t.CachedInput}, {"output", t.Output}} {
 		switch {
 		case p.v == nil:
 			errs = append(errs, fmt.Errorf("%s: %s is missing", where, p.name))
