@@ -9,11 +9,13 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/pricing"
 )
 
-// price writes the cost of a lifted model call (README, "Cost and
-// capacity"), unless pricing is off or the sender already priced the span.
+// price writes the cost of a lifted Azure model call (README, "Cost and
+// capacity"), unless pricing is off or the sender already priced the span;
+// the sheet holds Azure's prices, so calls to OpenAI itself are not priced.
 // It returns why a call with usage got no cost, for the processor's telemetry.
-func (l *lifter) price(route genai.Route) pricing.Unpriced {
-	if l.pricer == nil || !route.ModelCall() || l.has(attrCostAmount) {
+func (l *lifter) price(route genai.Route, provider string) pricing.Unpriced {
+	if l.pricer == nil || !route.ModelCall() || l.has(attrCostAmount) ||
+		(provider != providerAzureOpenAI && provider != providerAzureInference) {
 		return ""
 	}
 	req, resp, h := &l.request, &l.resp, &l.view.headers

@@ -160,3 +160,15 @@ func TestJoinRepricesReplacedUsage(t *testing.T) {
 	assert.Equal(t, "standard", got["azure.openai.cost.basis"])
 	require.NoError(t, p.Shutdown(context.Background()))
 }
+
+func TestOpenAICallsAreNotPriced(t *testing.T) {
+	body := `{"id":"c1","object":"chat.completion","model":"gpt-4o-2024-11-20","service_tier":"default",` +
+		`"choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2}}`
+	span, tel := runProcessor(t, pricingConfig(), gatewaySpan{url: "https://api.openai.com/v1/chat/completions", status: 200, responseBody: body}.traces())
+	got := attrMap(span)
+	assert.Equal(t, "openai", got["gen_ai.provider.name"])
+	assert.NotContains(t, got, "azure.openai.cost.amount")
+	assert.NotContains(t, got, "azure.openai.service_tier", "openai.response.service_tier carries it")
+	_, err := tel.GetMetric("otelcol_processor_azure_openai_unpriced_calls")
+	assert.Error(t, err, "not counted as unpriced either")
+}

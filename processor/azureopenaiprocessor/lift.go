@@ -289,7 +289,7 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 		req.OutputType = ot
 	}
 	l.writeAttributes(route, provider, stream, usageSource)
-	out.unpriced = l.price(route)
+	out.unpriced = l.price(route, provider)
 	if route.Operation() == "" {
 		l.putStr(attrAPI, route.API.Name())
 	}
