@@ -2,7 +2,8 @@ package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopen
 
 import "go.opentelemetry.io/collector/pdata/ptrace"
 
-// Option changes how a Joiner is built; the options exist for tests.
+// Option changes how a Joiner is built: a clock and a poll hook for tests, a
+// hook for spans whose usage the join replaced.
 type Option func(*Joiner)
 
 // WithClock runs the join on c instead of the wall clock.
