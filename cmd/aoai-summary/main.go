@@ -1,7 +1,8 @@
 // Command aoai-summary reads the spans the collector's file exporter wrote
 // (OTLP/JSON, one document per line) and prints what a platform team looks at
 // first: tokens per caller and deployment, latency per region, and where the
-// token counts came from. With -metrics it also checks that the token metric
+// token counts came from, and for provisioned deployments each caller's share
+// of an hour's PTU cost (-ptu gives a deployment's size and price). With -metrics it also checks that the token metric
 // of the signal_to_metrics connector adds up to the spans' usage.
 //
 //	go run ./cmd/aoai-summary -metrics _out/metrics.jsonl _out/traces.jsonl
@@ -30,6 +31,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	metricsFile := fs.String("metrics", "", "file of the connector's metrics (OTLP/JSON lines, delta) to check against the spans")
 	expect := fs.Int("expect", 0, "fail unless the traces hold this many spans (0: no check)")
 	wait := fs.Duration("wait", 0, "with -expect: wait up to this long for the spans to be written")
+	ptu := map[string]summary.PTUDeployment{}
+	fs.Func("ptu", "a provisioned deployment's size and price, deployment=PTUS:HOURLY_PRICE_PER_PTU (repeatable): splits its hourly cost by caller", func(v string) error {
+		name, d, err := summary.ParsePTUDeployment(v)
+		ptu[name] = d
+		return err
+	})
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: aoai-summary [flags] TRACES.jsonl...\n\n"+
 			"Sums up the model calls in the file exporter's output.\n\n")
@@ -49,6 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	s := summary.Summarize(traces)
+	s.ChargePTU(ptu)
 	if *expect > 0 && s.Spans != *expect {
 		fmt.Fprintf(stderr, "aoai-summary: %d spans in %v, expected %d\n", s.Spans, fs.Args(), *expect)
 		return 1

@@ -85,3 +85,32 @@ func TestRunFails(t *testing.T) {
 	assert.Equal(t, 2, run(nil, &stdout, &stderr), "no file")
 	assert.Contains(t, stderr.String(), "usage: aoai-summary")
 }
+
+func TestRunPTU(t *testing.T) {
+	dir := t.TempDir()
+	td := ptrace.NewTraces()
+	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	start := time.Date(2026, 11, 20, 9, 15, 0, 0, time.UTC)
+	span.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
+	span.SetEndTimestamp(pcommon.NewTimestampFromTime(start.Add(time.Second)))
+	a := span.Attributes()
+	a.PutStr("gen_ai.operation.name", "chat")
+	a.PutStr("azure.openai.deployment", "gpt-41-ptu")
+	a.PutStr("ai_gateway.caller.subscription_id", "sub-team-search")
+	a.PutDouble("azure.openai.provisioned.units", 2.5)
+	var tm ptrace.JSONMarshaler
+	line, err := tm.MarshalTraces(td)
+	require.NoError(t, err)
+	traces := filepath.Join(dir, "traces.jsonl")
+	require.NoError(t, os.WriteFile(traces, append(line, '\n'), 0o600))
+
+	var stdout, stderr strings.Builder
+	require.Equal(t, 0, run([]string{"-ptu", "gpt-41-ptu=15:2", traces}, &stdout, &stderr), stderr.String())
+	// The only caller of the hour takes all of 15 PTUs × 2.0 = 30.00;
+	// 2.5 of 15 × 60 = 900 PTU-minutes is 0.3 %.
+	assert.Contains(t, stdout.String(), "  2026-11-20 09:00  gpt-41-ptu  sub-team-search      1     2.50  100.0%  30.00         0.3%")
+
+	stderr.Reset()
+	assert.Equal(t, 2, run([]string{"-ptu", "gpt-41-ptu=15", traces}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "want deployment=PTUS:HOURLY_PRICE_PER_PTU")
+}

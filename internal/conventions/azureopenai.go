@@ -34,3 +34,32 @@ const (
 	DiagnosticsError    = "error"     // lookups failed until max_wait or shutdown
 	DiagnosticsOverflow = "overflow"  // the buffer was full when it arrived
 )
+
+// Cost and capacity: the processor's pricing writes them on model calls, the
+// summary tool splits a provisioned deployment's hourly cost by them.
+const (
+	// AzureOpenAICostAmount is what the call cost, in AzureOpenAICostCurrency
+	// (a double); AzureOpenAICostBasis says how it was priced.
+	AzureOpenAICostAmount   = "azure.openai.cost.amount"
+	AzureOpenAICostCurrency = "azure.openai.cost.currency"
+	AzureOpenAICostBasis    = "azure.openai.cost.basis"
+	// AzureOpenAIProvisionedUnits is a provisioned call's consumption of its
+	// deployment's capacity, in PTU-minutes (a double).
+	AzureOpenAIProvisionedUnits = "azure.openai.provisioned.units"
+	// AzureOpenAIServiceTier is the tier that served the call: the response's
+	// service_tier, else the request's.
+	AzureOpenAIServiceTier = "azure.openai.service_tier"
+	// AzureOpenAISpilledOver is true on a call a provisioned deployment
+	// passed to its spillover deployment.
+	AzureOpenAISpilledOver = "azure.openai.spilled_over"
+)
+
+// Values of AzureOpenAICostBasis.
+const (
+	CostBasisStandard    = "standard"    // pay-as-you-go price of the deployment type
+	CostBasisBatch       = "batch"       // a batch deployment: the batch discount
+	CostBasisFlex        = "flex"        // service_tier flex: the flex discount
+	CostBasisPriority    = "priority"    // service_tier priority: its own price
+	CostBasisProvisioned = "provisioned" // the call's PTU-minutes at the hourly PTU price
+	CostBasisSpillover   = "spillover"   // passed on by a provisioned deployment, priced as standard
+)

@@ -29,6 +29,7 @@ const (
 	attrCallerSub      = conventions.GatewayCallerSubscriptionID
 	attrCallerApp      = conventions.GatewayCallerAppID
 	attrCallerObjectID = conventions.GatewayCallerObjectID
+	attrPTUUnits       = conventions.AzureOpenAIProvisionedUnits
 )
 
 // Unknown stands for a value the span does not carry.
@@ -52,6 +53,10 @@ type Call struct {
 	InputTokens, OutputTokens, CachedTokens int64
 	UsageSource                             string // response, stream, estimate, diagnostics
 	DiagnosticsStatus                       string // joined, not_found, error, overflow; empty when not held
+	// ProvisionedUnits are the PTU-minutes a call served by a provisioned
+	// deployment took (HasUnits).
+	ProvisionedUnits float64
+	HasUnits         bool
 }
 
 // Calls returns the model calls among the spans, in file order.
@@ -108,6 +113,9 @@ func callOf(span ptrace.Span) (Call, bool) {
 		DiagnosticsStatus: str(attrs, attrDiagStatus),
 	}
 	c.Failed = span.Status().Code() == ptrace.StatusCodeError || c.ErrorType != ""
+	if v, ok := attrs.Get(attrPTUUnits); ok && v.Type() == pcommon.ValueTypeDouble {
+		c.ProvisionedUnits, c.HasUnits = v.Double(), true
+	}
 	if v, ok := attrs.Get(attrTimeToFirst); ok && v.Type() == pcommon.ValueTypeDouble {
 		c.TimeToFirstChunk = time.Duration(v.Double() * float64(time.Second))
 	}
@@ -174,6 +182,9 @@ type Summary struct {
 	Regions     []RegionRow
 	Sources     []SourceRow
 	Diagnostics map[string]int // diagnostics.status -> calls; empty without the join
+	// PTU is the use of provisioned deployments by hour and caller; empty
+	// without calls that carry azure.openai.provisioned.units.
+	PTU []PTURow
 }
 
 // Summarize sums up the model calls of the traces.
@@ -194,6 +205,7 @@ func Summarize(traces []ptrace.Traces) Summary {
 		t.add(c)
 	}
 	s.Tokens, s.Regions, s.Sources = t.tokenRows(), t.regionRows(), t.sourceRows()
+	s.PTU = ptuShares(calls)
 	return s
 }
 

@@ -23,6 +23,7 @@ type spanSpec struct {
 	firstChunk                                          float64
 	in, out, cached                                     int64
 	noUsage, notModel                                   bool
+	units                                               float64 // azure.openai.provisioned.units
 }
 
 func tracesOf(specs ...spanSpec) ptrace.Traces {
@@ -54,6 +55,9 @@ func tracesOf(specs ...spanSpec) ptrace.Traces {
 		}
 		if s.firstChunk > 0 {
 			a.PutDouble("gen_ai.response.time_to_first_chunk", s.firstChunk)
+		}
+		if s.units > 0 {
+			a.PutDouble("azure.openai.provisioned.units", s.units)
 		}
 		if !s.noUsage {
 			a.PutInt("gen_ai.usage.input_tokens", s.in)

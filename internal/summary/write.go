@@ -59,6 +59,10 @@ func (s Summary) Write(w io.Writer) error {
 	}
 	sources.write(&b)
 
+	if len(s.PTU) > 0 {
+		s.writePTU(&b)
+	}
+
 	if len(s.Diagnostics) > 0 {
 		b.WriteString("\nDiagnostics join:")
 		for _, status := range []string{"joined", "not_found", "error", "overflow"} {
@@ -70,6 +74,24 @@ func (s Summary) Write(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writePTU prints "PTU cost per caller, by hour": each caller's share of a
+// provisioned deployment's PTU-minutes in an hour, and that share of the
+// hour's cost when the deployment's size and price were given (-ptu).
+func (s Summary) writePTU(b *strings.Builder) {
+	b.WriteString("\nPTU cost per caller, by hour (share of the deployment's PTU-minutes)\n")
+	ptu := table{align: "lllrrrrr", header: []string{"hour (UTC)", "deployment", "caller", "calls", "PTU-min", "share", "cost", "utilization"}}
+	for _, r := range s.PTU {
+		cost, util := "-", "-"
+		if r.HasCost {
+			cost = strconv.FormatFloat(r.Cost, 'f', 2, 64)
+			util = strconv.FormatFloat(100*r.Utilization, 'f', 1, 64) + "%"
+		}
+		ptu.add(r.Hour.Format("2006-01-02 15:00"), r.Deployment, r.Caller, num(int64(r.Calls)),
+			strconv.FormatFloat(r.Units, 'f', 2, 64), strconv.FormatFloat(100*r.Share, 'f', 1, 64)+"%", cost, util)
+	}
+	ptu.write(b)
 }
 
 func plural(n int) string {

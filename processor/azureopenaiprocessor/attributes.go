@@ -84,7 +84,7 @@ const (
 	attrRequestID         = "azure.openai.request_id"
 	attrModelSession      = "azure.openai.model_session"
 	attrRAIInvoked        = "azure.openai.rai_invoked"
-	attrSpilledOver       = "azure.openai.spilled_over"
+	attrSpilledOver       = conventions.AzureOpenAISpilledOver
 	attrSpilloverFrom     = "azure.openai.spillover_from"
 	attrRemainingRequests = "azure.openai.ratelimit.remaining_requests"
 	attrRemainingTokens   = "azure.openai.ratelimit.remaining_tokens"
@@ -100,4 +100,6 @@ const (
 	attrStreamChunks      = "azure.openai.stream.chunks"
 	attrAPI               = "azure.openai.api"
 	attrUsageTokenizer    = "azure.openai.usage.tokenizer"
+	attrServiceTier       = conventions.AzureOpenAIServiceTier
+	attrCostAmount        = conventions.AzureOpenAICostAmount
 )

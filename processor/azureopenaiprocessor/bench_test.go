@@ -126,8 +126,9 @@ func TestTransformBaselineLiftsTheSameFacts(t *testing.T) {
 	require.NotContains(t, viaTransform.Attributes().AsRaw(), "ai_gateway.response.body")
 }
 
-// BenchmarkLiftChatSpan: this processor beside the transform processor doing
-// the same lifting, on a realistic non-streaming chat span. Each iteration
+// BenchmarkLiftChatSpan: this processor (with pricing off and on) beside the
+// transform processor doing the same lifting, on a realistic non-streaming
+// chat span. Each iteration
 // copies the input span (both sides pay it; "copy-only" measures it).
 func BenchmarkLiftChatSpan(b *testing.B) {
 	src := benchSpan()
@@ -138,16 +139,20 @@ func BenchmarkLiftChatSpan(b *testing.B) {
 			src.CopyTo(td)
 		}
 	})
-	b.Run("azure_openai", func(b *testing.B) {
-		p, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), defaultConfig(), consumertest.NewNop())
-		require.NoError(b, err)
-		b.ReportAllocs()
-		for b.Loop() {
-			td := ptrace.NewTraces()
-			src.CopyTo(td)
-			_ = p.ConsumeTraces(context.Background(), td)
-		}
-	})
+	pricingOn := defaultConfig()
+	pricingOn.Pricing.Enabled = true
+	for name, cfg := range map[string]*Config{"azure_openai": defaultConfig(), "azure_openai+pricing": pricingOn} {
+		b.Run(name, func(b *testing.B) {
+			p, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
+			require.NoError(b, err)
+			b.ReportAllocs()
+			for b.Loop() {
+				td := ptrace.NewTraces()
+				src.CopyTo(td)
+				_ = p.ConsumeTraces(context.Background(), td)
+			}
+		})
+	}
 	b.Run("transform", func(b *testing.B) {
 		p := newTransform(b, consumertest.NewNop())
 		b.ReportAllocs()

@@ -7,6 +7,8 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/pricing"
 )
 
 // Config is the azure_openai processor's configuration.
@@ -50,6 +52,11 @@ type Config struct {
 	// Analytics workspace. Off unless diagnostics.workspace_id is set.
 	Diagnostics DiagnosticsConfig `mapstructure:"diagnostics"`
 
+	// Pricing writes each model call's cost and, on provisioned deployments,
+	// its share of the deployment's capacity (README, "Cost and capacity").
+	// Off unless pricing.enabled is true.
+	Pricing pricing.Config `mapstructure:"pricing"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -73,6 +80,9 @@ func (cfg *Config) Validate() error {
 		if _, err := parseConditions(cfg.Conditions, cfg.ErrorMode, component.TelemetrySettings{Logger: zap.NewNop()}); err != nil {
 			return fmt.Errorf("conditions: %w", err)
 		}
+	}
+	if err := cfg.Pricing.Validate(); err != nil {
+		return err
 	}
 	return nil
 }

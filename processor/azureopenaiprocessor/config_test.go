@@ -13,7 +13,10 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/pricing"
 )
+
+func ptrFloat(v float64) *float64 { return &v }
 
 func TestLoadConfig(t *testing.T) {
 	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
@@ -40,6 +43,15 @@ func TestLoadConfig(t *testing.T) {
 	join.Diagnostics.Join.PollInterval = time.Minute
 	join.Diagnostics.Join.MaxWait = 20 * time.Minute
 
+	priced := createDefaultConfig().(*Config)
+	priced.Pricing = pricing.Config{
+		Enabled: true, Currency: "USD",
+		Prices: []pricing.PriceOverride{{Deployment: "gpt-4o-prod", TokenPrices: pricing.TokenPrices{
+			Input: ptrFloat(2.5), CachedInput: ptrFloat(1.25), Output: ptrFloat(10),
+		}}},
+		Deployments: map[string]pricing.Deployment{"gpt-4o-ptu": {Type: pricing.Provisioned, PTU: 100, HourlyPricePerPTU: 1.0}},
+	}
+
 	tests := []struct {
 		id      component.ID
 		want    *Config
@@ -53,6 +65,8 @@ func TestLoadConfig(t *testing.T) {
 		{id: component.NewIDWithName(metadata.Type, "bad_condition"), wantErr: "conditions: "},
 		{id: component.NewIDWithName(metadata.Type, "bad_error_mode"), wantErr: "error_mode"},
 		{id: component.NewIDWithName(metadata.Type, "join"), want: join},
+		{id: component.NewIDWithName(metadata.Type, "pricing"), want: priced},
+		{id: component.NewIDWithName(metadata.Type, "pricing_bad"), wantErr: "pricing.prices[0]: cached_input is missing"},
 		{id: component.NewIDWithName(metadata.Type, "join_bad"), wantErr: "diagnostics: max_wait (5m0s) must be at least poll_interval (10m0s)"},
 	}
 	for _, tt := range tests {

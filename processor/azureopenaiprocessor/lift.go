@@ -14,6 +14,7 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/content"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/genai"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/headers"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/pricing"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
 )
 
@@ -58,12 +59,15 @@ type outcome struct {
 	// could not be undone (unknown, corrupt, or larger than the limit).
 	requestUndecodable  bool
 	responseUndecodable bool
+	// unpriced: why pricing could not price a call with usage.
+	unpriced pricing.Unpriced
 }
 
 // lifter lifts one span at a time. It owns reusable parser state, so it is
 // used by one goroutine at a time (the processor pools them).
 type lifter struct {
 	cfg     *Config
+	pricer  *pricing.Pricer // nil: pricing is off
 	writer  content.Writer
 	reqR    genai.RequestReader
 	respR   genai.ResponseReader
@@ -77,8 +81,8 @@ type lifter struct {
 	responseDecoder bodies.Decoder
 }
 
-func newLifter(cfg *Config) *lifter {
-	return &lifter{cfg: cfg, writer: content.Writer{MaxLength: cfg.MaxContentLength}}
+func newLifter(cfg *Config, pricer *pricing.Pricer) *lifter {
+	return &lifter{cfg: cfg, pricer: pricer, writer: content.Writer{MaxLength: cfg.MaxContentLength}}
 }
 
 // scan reads every attribute once.
@@ -303,6 +307,7 @@ func (l *lifter) lift(span ptrace.Span) outcome {
 		req.OutputType = ot
 	}
 	l.writeAttributes(route, provider, stream, usageSource)
+	out.unpriced = l.price(route, provider)
 	if route.Operation() == "" {
 		l.putStr(attrAPI, route.API.Name())
 	}
@@ -509,6 +514,7 @@ func (l *lifter) writeProviderFacts(provider string) {
 	switch provider {
 	case providerAzureOpenAI, providerAzureInference:
 		l.putStr(attrResourceNamespace, azureNamespace)
+		l.putStr(attrServiceTier, l.serviceTier())
 	case providerOpenAI:
 		l.putStr(attrSystemFingerprint, l.resp.SystemFingerprint)
 		l.putStr(attrResponseServiceTier, l.resp.ServiceTier)

@@ -16,6 +16,7 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/pricing"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/tokens"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/validutf8"
 )
@@ -28,6 +29,8 @@ type azureOpenAIProcessor struct {
 	// joiner holds spans until their diagnostic-log row arrives; with the
 	// join disabled it passes every span through.
 	joiner *join.Joiner
+	// pricer is nil when pricing is off.
+	pricer *pricing.Pricer
 }
 
 // Metric attribute sets, built once so recording does not allocate.
@@ -39,6 +42,10 @@ var (
 	kindStream       = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "stream")))
 	kindHeader       = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "header")))
 	kindCondition    = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "condition")))
+	unpricedSets     = map[pricing.Unpriced]metric.AddOption{
+		pricing.UnknownModel: metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", string(pricing.UnknownModel)))),
+		pricing.NoPrice:      metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", string(pricing.NoPrice)))),
+	}
 	// estimateSets is indexed by estimateKey.
 	estimateSets = [4]metric.AddOption{
 		estimateSet(tokens.O200kBase, false), estimateSet(tokens.O200kBase, true),
@@ -81,7 +88,14 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Traces) (*a
 			return nil, err
 		}
 	}
-	p.lifters.New = func() any { return newLifter(cfg) }
+	var joinOptions []join.Option
+	if cfg.Pricing.Enabled {
+		if p.pricer, err = pricing.NewPricer(cfg.Pricing); err != nil {
+			return nil, err
+		}
+		joinOptions = append(joinOptions, join.WithUsageChanged(p.repricer))
+	}
+	p.lifters.New = func() any { return newLifter(cfg, p.pricer) }
 	// Held spans are released straight to the next consumer by the join's own
 	// poll loop, outside any ConsumeTraces call of ours.
 	var src source.Source
@@ -90,7 +104,7 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Traces) (*a
 			return nil, err
 		}
 	}
-	p.joiner, err = join.NewJoiner(cfg.Diagnostics.Join, src, set.TelemetrySettings, tb, next.ConsumeTraces)
+	p.joiner, err = join.NewJoiner(cfg.Diagnostics.Join, src, set.TelemetrySettings, tb, next.ConsumeTraces, joinOptions...)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +132,8 @@ type batchCounts struct {
 	estimates                                         [len(estimateSets)]int64
 	requestUndecodable, responseUndecodable           int64
 	// invalidUTF8 counts strings whose invalid bytes were replaced.
-	invalidUTF8 int64
+	invalidUTF8                 int64
+	unpricedModel, unpricedTier int64
 }
 
 // processTraces lifts every selected span in place and returns the traces for
@@ -187,6 +202,12 @@ func (c *batchCounts) add(o outcome) {
 	if o.streamFailed {
 		c.streamFailures++
 	}
+	switch o.unpriced {
+	case pricing.UnknownModel:
+		c.unpricedModel++
+	case pricing.NoPrice:
+		c.unpricedTier++
+	}
 	if o.estimated {
 		c.estimates[estimateKey(o.tokenizer, o.tokenizerAssumed)]++
 	}
@@ -209,6 +230,8 @@ func (p *azureOpenAIProcessor) record(ctx context.Context, c *batchCounts) {
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.conditionFailures, kindCondition)
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.requestUndecodable, kindReqEncoding)
 	addIf(ctx, t.ProcessorAzureOpenaiParseFailures, c.responseUndecodable, kindRespEncoding)
+	addIf(ctx, t.ProcessorAzureOpenaiUnpricedCalls, c.unpricedModel, unpricedSets[pricing.UnknownModel])
+	addIf(ctx, t.ProcessorAzureOpenaiUnpricedCalls, c.unpricedTier, unpricedSets[pricing.NoPrice])
 	for k, n := range c.estimates {
 		addIf(ctx, t.ProcessorAzureOpenaiTokenEstimates, n, estimateSets[k])
 	}

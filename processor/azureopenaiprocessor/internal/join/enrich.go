@@ -49,8 +49,8 @@ func markStatus(span ptrace.Span, status Status) {
 }
 
 // enrichSpan writes what the diagnostic record says onto the span and marks
-// it joined.
-func enrichSpan(span ptrace.Span, rec *source.Record) {
+// it joined. It returns whether the record's counts replaced the span's usage.
+func enrichSpan(span ptrace.Span, rec *source.Record) bool {
 	attrs := span.Attributes()
 	// Room for what a record can add, so the slice grows once, to the size needed.
 	attrs.EnsureCapacity(attrs.Len() + 16)
@@ -66,7 +66,7 @@ func enrichSpan(span ptrace.Span, rec *source.Record) {
 	putNonEmpty(attrs, attrDeployment, rec.Deployment)
 	putNonEmpty(attrs, attrCallerObjectID, rec.CallerObjectID)
 	putNonEmpty(attrs, attrCallerIP, rec.CallerIP)
-	writeUsage(attrs, rec.Usage)
+	return writeUsage(attrs, rec.Usage)
 }
 
 func putNonEmpty(attrs pcommon.Map, key, value string) {
@@ -99,16 +99,18 @@ var (
 // the span's gen_ai.usage.* when the span had none or only an estimate
 // (usage.source = diagnostics); a span whose sender or response body already
 // counted keeps its counts, and the log's go beside them for reconciliation.
-func writeUsage(attrs pcommon.Map, u source.TokenUsage) {
+// It returns whether the span's counts were replaced.
+func writeUsage(attrs pcommon.Map, u source.TokenUsage) bool {
 	if !u.Any() {
-		return
+		return false
 	}
 	if spanUsageReplaceable(attrs) {
 		putUsage(attrs, spanUsage, u)
 		attrs.PutStr(conventions.AzureOpenAIUsageSource, conventions.UsageSourceDiagnostics)
-		return
+		return true
 	}
 	putUsage(attrs, diagnosticsUsage, u)
+	return false
 }
 
 // putUsage writes the counts u has under names.

@@ -39,6 +39,8 @@ type Joiner struct {
 	warner    *rateLimitedWarner
 
 	afterPoll func()
+	// usageChanged, when set, is called on a span whose usage the join replaced.
+	usageChanged func(ptrace.Span)
 
 	cancelLoop context.CancelFunc
 	loopDone   chan struct{}

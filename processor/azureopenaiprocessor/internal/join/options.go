@@ -1,6 +1,9 @@
 package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
 
-// Option changes how a Joiner is built; the options exist for tests.
+import "go.opentelemetry.io/collector/pdata/ptrace"
+
+// Option changes how a Joiner is built: a clock and a poll hook for tests, a
+// hook for spans whose usage the join replaced.
 type Option func(*Joiner)
 
 // WithClock runs the join on c instead of the wall clock.
@@ -12,4 +15,10 @@ func WithClock(c Clock) Option {
 // one instead of sleeping.
 func withPollHook(f func()) Option {
 	return func(j *Joiner) { j.afterPoll = f }
+}
+
+// WithUsageChanged calls f on every span whose gen_ai.usage.* counts the
+// join replaced, after they were written: the processor prices it again.
+func WithUsageChanged(f func(ptrace.Span)) Option {
+	return func(j *Joiner) { j.usageChanged = f }
 }

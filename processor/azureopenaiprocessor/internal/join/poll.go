@@ -193,7 +193,9 @@ func (j *Joiner) joinFound(res batchResult, out *releaseSet) {
 			continue
 		}
 		for _, ps := range j.buffer.takeKey(key) {
-			enrichSpan(ps.span, rec)
+			if enrichSpan(ps.span, rec) && j.usageChanged != nil {
+				j.usageChanged(ps.span)
+			}
 			out.add(ps, StatusJoined)
 		}
 	}

@@ -36,6 +36,7 @@ type TelemetryBuilder struct {
 	ProcessorAzureOpenaiParseFailures            metric.Int64Counter
 	ProcessorAzureOpenaiSpans                    metric.Int64Counter
 	ProcessorAzureOpenaiTokenEstimates           metric.Int64Counter
+	ProcessorAzureOpenaiUnpricedCalls            metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -126,6 +127,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_azure_openai_token_estimates",
 		metric.WithDescription("Spans whose token usage was estimated with a tokenizer because the response carried none, by encoding and by whether the model name told it. [Development]"),
 		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAzureOpenaiUnpricedCalls, err = builder.meter.Int64Counter(
+		"otelcol_processor_azure_openai_unpriced_calls",
+		metric.WithDescription("Model calls with token usage that pricing could not price, by reason (a model no price names, or no price for the deployment type or tier); counted each time a call is priced, at the lift and again when the diagnostics join replaces its usage. [Development]"),
+		metric.WithUnit("{call}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

@@ -179,3 +179,19 @@ func AssertEqualProcessorAzureOpenaiTokenEstimates(t *testing.T, tt *componentte
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
+
+func AssertEqualProcessorAzureOpenaiUnpricedCalls(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_processor_azure_openai_unpriced_calls",
+		Description: "Model calls with token usage that pricing could not price, by reason (a model no price names, or no price for the deployment type or tier); counted each time a call is priced, at the lift and again when the diagnostics join replaces its usage. [Development]",
+		Unit:        "{call}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_processor_azure_openai_unpriced_calls")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}

@@ -29,6 +29,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorAzureOpenaiParseFailures.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiSpans.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiTokenEstimates.Add(context.Background(), 1)
+	tb.ProcessorAzureOpenaiUnpricedCalls.Add(context.Background(), 1)
 	AssertEqualProcessorAzureOpenaiDiagnosticsPendingBytes(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
@@ -57,6 +58,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAzureOpenaiTokenEstimates(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAzureOpenaiUnpricedCalls(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 
