@@ -23,11 +23,13 @@ import (
 // record's fields on them and sends them on:
 //
 //	Admit ──> pending buffer (bounded) ──every poll_interval: one lookup per
-//	max_keys_per_query keys──> record found: joined | max_wait: not_found /
-//	error | buffer full: overflow (at once) | Shutdown: one last lookup, then all.
+//	max_keys_per_query keys──> the rows it waits for found: joined | max_wait:
+//	joined with what was found, else not_found / error | buffer full: overflow
+//	(at once) | Shutdown: one last lookup, then all.
 //
-// Every span that enters leaves, through release, grouped per poll with its
-// resource, scope and client.Info.
+// Every span that enters leaves once, through release (retried while
+// downstream refuses), grouped per poll with its resource, scope and
+// client.Info.
 type Joiner struct {
 	cfg       Config
 	src       source.Source // nil: the join is off

@@ -123,11 +123,11 @@ func TestUsageRowBeforeRequestResponse(t *testing.T) {
 		"azure.openai.usage.source":            "diagnostics",
 	}), joinedFacts(spans[none]))
 	assert.Equal(t, with(requestResponseFacts, map[string]any{
-		"gen_ai.usage.input_tokens":                               int64(1190),
-		"gen_ai.usage.output_tokens":                              int64(80),
-		"azure.openai.usage.source":                               "stream",
-		"azure.openai.diagnostics.usage.input_tokens":             int64(1200),
-		"azure.openai.diagnostics.usage.output_tokens":            int64(87),
+		"gen_ai.usage.input_tokens":                              int64(1190),
+		"gen_ai.usage.output_tokens":                             int64(80),
+		"azure.openai.usage.source":                              "stream",
+		"azure.openai.diagnostics.usage.input_tokens":            int64(1200),
+		"azure.openai.diagnostics.usage.output_tokens":           int64(87),
 		"azure.openai.diagnostics.usage.cache_read.input_tokens": int64(1024),
 	}), joinedFacts(spans[counted]), "the stream's counts stay; the log's go beside them")
 }
