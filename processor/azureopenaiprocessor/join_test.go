@@ -126,6 +126,17 @@ func (c *scriptedConsumer) ConsumeTraces(ctx context.Context, td ptrace.Traces) 
 	return nil
 }
 
+// refusingFirstCall is a downstream that refuses its first call with err and
+// accepts the others.
+func refusingFirstCall(err error) *scriptedConsumer {
+	return &scriptedConsumer{answer: func(_ context.Context, call int) error {
+		if call == 1 {
+			return err
+		}
+		return nil
+	}}
+}
+
 // spanIDs counts the spans the consumer accepted by span id.
 func (c *scriptedConsumer) spanIDs() map[pcommon.SpanID]int {
 	c.mu.Lock()
@@ -148,12 +159,7 @@ func (c *scriptedConsumer) spanIDs() map[pcommon.SpanID]int {
 // 503 asks), and every span — the held one too — leaves exactly once.
 func TestRefusedBatchResentLeavesEachSpanOnce(t *testing.T) {
 	const requestID = "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d"
-	next := &scriptedConsumer{answer: func(_ context.Context, call int) error {
-		if call == 1 {
-			return errors.New("memory limiter: data refused")
-		}
-		return nil
-	}}
+	next := refusingFirstCall(errors.New("memory limiter: data refused"))
 	p, fake := startJoiningProcessor(t, next)
 	fake.AddRows(fakeloganalytics.CallRows(requestID, time.Now(), time.Time{})...)
 
@@ -179,12 +185,7 @@ func TestRefusedBatchResentLeavesEachSpanOnce(t *testing.T) {
 // it is offered again and leaves exactly once.
 func TestRefusedReleaseIsRetried(t *testing.T) {
 	const requestID = "7c6d5e4f-3a2b-4c1d-8e9f-0a1b2c3d4e5f"
-	next := &scriptedConsumer{answer: func(_ context.Context, call int) error {
-		if call == 1 {
-			return errors.New("sending queue is full")
-		}
-		return nil
-	}}
+	next := refusingFirstCall(errors.New("sending queue is full"))
 	p, fake := startJoiningProcessor(t, next)
 	fake.AddRows(fakeloganalytics.CallRows(requestID, time.Now(), time.Time{})...)
 
