@@ -529,7 +529,8 @@ func TestBudgetOf10000SpansOver10Minutes(t *testing.T) {
 			if admitted%50 != 0 { // one in fifty never gets a row
 				// Ingested 3 to 10 minutes later, spread deterministically.
 				delay := 3*time.Minute + time.Duration(admitted*7919%420)*time.Second
-				h.server.AddRows(fakeloganalytics.RequestResponseRow(k, now, now.Add(delay)))
+				// Both rows: a span without token counts waits for the usage row.
+				h.server.AddRows(fakeloganalytics.RequestResponseRow(k, now, now.Add(delay)), fakeloganalytics.UsageRow(k, now, now.Add(delay)))
 				withRow[k] = true
 			}
 		}
