@@ -192,9 +192,7 @@ func (j *Joiner) Shutdown(ctx context.Context) error {
 		// The loop's lookups end now; a release it is making may finish
 		// until ctx ends.
 		j.cancelLoop()
-		stopSending := context.AfterFunc(ctx, j.cancelSend)
 		loopStopped = j.waitForLoop(ctx)
-		stopSending()
 		j.cancelSend()
 		if !loopStopped {
 			err = fmt.Errorf("diagnostics: poll loop still busy at the shutdown deadline: %w", ctx.Err())
