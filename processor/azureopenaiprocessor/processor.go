@@ -8,7 +8,6 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
-	"go.opentelemetry.io/collector/processor/processorhelper"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
@@ -31,6 +30,10 @@ type azureOpenAIProcessor struct {
 	joiner *join.Joiner
 	// pricer is nil when pricing is off.
 	pricer *pricing.Pricer
+	// admit is the consumer processorhelper hands the lifted spans to: the
+	// join, which passes what need not wait to next (see admitTraces).
+	admit consumer.Traces
+	next  consumer.Traces
 }
 
 // Metric attribute sets, built once so recording does not allocate.
@@ -81,7 +84,7 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Traces) (*a
 	if err != nil {
 		return nil, err
 	}
-	p := &azureOpenAIProcessor{cfg: cfg, telemetry: tb}
+	p := &azureOpenAIProcessor{cfg: cfg, telemetry: tb, next: next}
 	if len(cfg.Conditions) > 0 {
 		p.conditions, err = parseConditions(cfg.Conditions, cfg.ErrorMode, set.TelemetrySettings)
 		if err != nil {
@@ -108,7 +111,18 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Traces) (*a
 	if err != nil {
 		return nil, err
 	}
+	if p.admit, err = consumer.NewTraces(p.admitTraces, consumer.WithCapabilities(consumer.Capabilities{MutatesData: true})); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// admitTraces hands lifted spans to the join, which sends what need not wait
+// on to next and holds the rest only if next accepted it: a refused batch
+// comes back to the sender whole, with nothing held, so its retry sends no
+// span twice.
+func (p *azureOpenAIProcessor) admitTraces(ctx context.Context, td ptrace.Traces) error {
+	return p.joiner.Admit(ctx, td, p.next.ConsumeTraces)
 }
 
 func (p *azureOpenAIProcessor) start(ctx context.Context, host component.Host) error {
@@ -137,7 +151,7 @@ type batchCounts struct {
 }
 
 // processTraces lifts every selected span in place and returns the traces for
-// the next consumer. Bad input never fails the batch: it is counted and the
+// the join (admitTraces), which sends them on. Bad input never fails the batch: it is counted and the
 // span goes on with what could be read. Only a condition error under
 // error_mode: propagate refuses the batch.
 func (p *azureOpenAIProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
@@ -173,11 +187,6 @@ func (p *azureOpenAIProcessor) processTraces(ctx context.Context, td ptrace.Trac
 				c.invalidUTF8 += int64(validutf8.Span(span))
 			}
 		}
-	}
-	td = p.joiner.Admit(ctx, td)
-	if td.ResourceSpans().Len() == 0 {
-		// Every span waits for its diagnostic-log row; nothing goes on now.
-		return td, processorhelper.ErrSkipProcessingData
 	}
 	return td, nil
 }

@@ -19,22 +19,41 @@ func RequestResponseRow(requestID string, at, available time.Time) Row {
 	}
 }
 
-// CallRows are the diagnostic rows of one chat call as Azure writes them: the
-// populated RequestResponse row, its near-empty twin, and the
-// AzureOpenAIRequestUsage row (1200 prompt tokens, 1024 of them cached, 87
-// generated; properties_s a JSON string that holds the object).
+// CallRows are the diagnostic rows of one chat call as Azure writes them,
+// all visible from available on: the populated RequestResponse row, its
+// near-empty twin, and the AzureOpenAIRequestUsage row (see UsageRow).
 func CallRows(requestID string, at, available time.Time) []Row {
+	return CallRowsArriving(requestID, at, available, available)
+}
+
+// CallRowsArriving are CallRows, each visible from its own time on: Log
+// Analytics ingests the categories independently, so the usage row may come a
+// poll before or after the RequestResponse rows (or never: see
+// RequestResponseRows). Zero means at once.
+func CallRowsArriving(requestID string, at, requestResponseAvailable, usageAvailable time.Time) []Row {
+	return append(RequestResponseRows(requestID, at, requestResponseAvailable), UsageRow(requestID, at, usageAvailable))
+}
+
+// RequestResponseRows are the RequestResponse rows of a chat call: the
+// populated one and its near-empty twin, visible from available on.
+func RequestResponseRows(requestID string, at, available time.Time) []Row {
 	return []Row{
 		RequestResponseRow(requestID, at, available),
 		{
 			TimeGenerated: at, Category: "RequestResponse", CorrelationID: requestID,
 			Event: "ShoeboxCallResult", Properties: `{"objectId":""}`, AvailableAt: available,
 		},
-		{
-			TimeGenerated: at, Category: "AzureOpenAIRequestUsage", CorrelationID: requestID,
-			OperationName: "AzureOpenAIRequestUsage", Event: "ShoeboxAzureOpenAIRequestUsage",
-			Properties:  `"{\"promptTokens\":[1200],\"cachedTokens\":[1024],\"generatedTokens\":[87]}"`,
-			AvailableAt: available,
-		},
+	}
+}
+
+// UsageRow is the AzureOpenAIRequestUsage row of a chat call (1200 prompt
+// tokens, 1024 of them cached, 87 generated; properties_s a JSON string that
+// holds the object), visible from available on.
+func UsageRow(requestID string, at, available time.Time) Row {
+	return Row{
+		TimeGenerated: at, Category: "AzureOpenAIRequestUsage", CorrelationID: requestID,
+		OperationName: "AzureOpenAIRequestUsage", Event: "ShoeboxAzureOpenAIRequestUsage",
+		Properties:  `"{\"promptTokens\":[1200],\"cachedTokens\":[1024],\"generatedTokens\":[87]}"`,
+		AvailableAt: available,
 	}
 }

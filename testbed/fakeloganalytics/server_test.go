@@ -160,6 +160,34 @@ func TestRowsBecomeVisibleWhenIngested(t *testing.T) {
 	assert.Len(t, resp.Tables[0].Rows, 1)
 }
 
+func TestRowsOfOneCallBecomeVisibleEachAtItsOwnTime(t *testing.T) {
+	now := callTime
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
+	s := New(Options{WorkspaceID: testWorkspace, Token: testToken, Now: clock})
+	defer s.Close()
+	// The usage row is ingested two minutes after the RequestResponse rows.
+	s.AddRows(CallRowsArriving(key1, callTime, callTime.Add(3*time.Minute), callTime.Add(5*time.Minute))...)
+	c := newClient(t, s, testToken, s.Client())
+	categories := func() []string {
+		t.Helper()
+		resp, err := query(t, c, joinQuery)
+		require.NoError(t, err)
+		var out []string
+		for _, row := range resp.Tables[0].Rows {
+			out = append(out, row[1].(string))
+		}
+		return out
+	}
+
+	assert.Empty(t, categories())
+	advance(3 * time.Minute)
+	assert.Equal(t, []string{"RequestResponse", "RequestResponse"}, categories())
+	advance(2 * time.Minute)
+	assert.Equal(t, []string{"RequestResponse", "RequestResponse", "AzureOpenAIRequestUsage"}, categories())
+}
+
 func TestBodyTimespanIntersectsTheQuery(t *testing.T) {
 	s := New(Options{WorkspaceID: testWorkspace, Token: testToken})
 	defer s.Close()

@@ -10,13 +10,20 @@ import (
 	"go.uber.org/zap"
 )
 
-// Admit takes the spans that carry a join key into the buffer and returns
-// what must go on at once: spans without a key, spans whose key is not a
-// GUID, and spans that found the buffer full (marked overflow). td is changed
-// in place; a resource or scope left without spans is removed.
-func (j *Joiner) Admit(ctx context.Context, td ptrace.Traces) ptrace.Traces {
+// Admit takes a batch whole or not at all. The spans that carry a join key
+// and fit in the buffer are set aside (their room reserved); pass receives
+// the rest at once: spans without a key, spans whose key is not a GUID, and
+// spans that found the buffer full (marked overflow). Only when pass accepts
+// them are the set-aside spans held; when it refuses, nothing is held, no
+// span has left, and Admit returns pass's error, so that the sender's retry
+// of the whole batch sends no span twice. A batch whose spans are all held
+// makes no call to pass. td is taken over: on return it holds what pass was
+// given, whatever pass said.
+//
+// With the join off, or once Shutdown has begun, pass receives td whole.
+func (j *Joiner) Admit(ctx context.Context, td ptrace.Traces, pass func(context.Context, ptrace.Traces) error) error {
 	if !j.enabled() {
-		return td
+		return pass(ctx, td)
 	}
 	info := client.FromContext(ctx)
 	in := intake{
@@ -27,13 +34,53 @@ func (j *Joiner) Admit(ctx context.Context, td ptrace.Traces) ptrace.Traces {
 	j.mu.Lock()
 	if j.stopped {
 		j.mu.Unlock()
-		return td
+		return pass(ctx, td)
 	}
 	td.ResourceSpans().RemoveIf(func(rs ptrace.ResourceSpans) bool { return j.admitResource(&in, rs) })
 	j.reportPendingLocked(ctx)
 	j.mu.Unlock()
+
+	if td.ResourceSpans().Len() > 0 {
+		if err := pass(ctx, td); err != nil {
+			j.mu.Lock()
+			for _, ps := range in.held {
+				j.buffer.unreserve(ps)
+			}
+			j.reportPendingLocked(ctx)
+			j.mu.Unlock()
+			return err
+		}
+	}
+	j.hold(ctx, &in)
 	j.reportRefused(ctx, &in)
-	return td
+	return nil
+}
+
+// hold makes the spans in set aside visible to polls. When Shutdown began
+// while the rest of their batch went downstream, they can no longer wait:
+// they leave at once, as at shutdown (status error: never looked up).
+func (j *Joiner) hold(ctx context.Context, in *intake) {
+	if len(in.held) == 0 {
+		return
+	}
+	j.mu.Lock()
+	if !j.stopped {
+		for _, ps := range in.held {
+			j.buffer.link(ps)
+		}
+		j.mu.Unlock()
+		return
+	}
+	out := newReleaseSet()
+	for _, ps := range in.held {
+		ps.bytes = j.buffer.unreserve(ps)
+		markStatus(ps.span, StatusError)
+		out.add(ps, StatusError)
+	}
+	j.buffer.leave(out.spans, out.bytes)
+	j.telemetry.ProcessorAzureOpenaiDiagnosticsReleasedSpans.Add(ctx, out.counts[StatusError], j.statusAttrs[StatusError])
+	j.mu.Unlock()
+	j.deliver(ctx, out, true)
 }
 
 // intake is what one Admit call shares among its spans: where they came from,
@@ -44,6 +91,9 @@ type intake struct {
 	enteredAt   int64  // unix nanoseconds on the join's clock
 	overflowed  int
 	invalid     int
+	// held are the spans set aside, their room reserved, until the rest of
+	// the batch is accepted downstream.
+	held []*pendingSpan
 }
 
 // admitResource takes the keyed spans of rs into the buffer and reports
@@ -81,7 +131,7 @@ func (j *Joiner) admitScope(in *intake, rs ptrace.ResourceSpans, ss ptrace.Scope
 			key = originKey{resource: **resKey, scope: newScopeKey(ss), client: in.fingerprint}
 			keyed = true
 		}
-		if !j.hold(in, span, joinOn, key, rs, ss) {
+		if !j.setAside(in, span, joinOn, key, rs, ss) {
 			return false
 		}
 		taken++
@@ -106,10 +156,10 @@ func (in *intake) keyOf(span ptrace.Span) (string, bool) {
 	return "", false
 }
 
-// hold moves span into the buffer under its origin key. It returns false,
-// leaving the span in place marked overflow, when the span (and the origin
-// it would add) does not fit.
-func (j *Joiner) hold(in *intake, span ptrace.Span, joinOn string, key originKey, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans) bool {
+// setAside moves span out of its batch and reserves its room in the buffer
+// under its origin key. It returns false, leaving the span in place marked
+// overflow, when the span (and the origin it would add) does not fit.
+func (j *Joiner) setAside(in *intake, span ptrace.Span, joinOn string, key originKey, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans) bool {
 	size := spanBytes(span) + pendingEntryBytes
 	origin := j.buffer.origins.lookup(key)
 	var newOriginBytes int64
@@ -127,8 +177,12 @@ func (j *Joiner) hold(in *intake, span ptrace.Span, joinOn string, key originKey
 	held := ptrace.NewSpan()
 	span.MoveTo(held)
 	detachSpan(held)
-	pending := &pendingSpan{span: held, origin: origin, key: strings.Clone(joinOn), enteredAt: in.enteredAt, bytes: size}
-	j.buffer.add(pending, newOriginBytes)
+	pending := &pendingSpan{
+		span: held, origin: origin, key: strings.Clone(joinOn), enteredAt: in.enteredAt, bytes: size,
+		needsUsage: spanUsageReplaceable(held.Attributes()),
+	}
+	j.buffer.reserve(pending, newOriginBytes)
+	in.held = append(in.held, pending)
 	return true
 }
 

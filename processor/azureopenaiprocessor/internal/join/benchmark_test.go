@@ -36,12 +36,15 @@ func oneSpanRequests(n int) []ptrace.Traces {
 	return out
 }
 
+// acceptAll is a downstream that takes everything.
+func acceptAll(context.Context, ptrace.Traces) error { return nil }
+
 func newBenchJoiner(b *testing.B, cfg harnessConfig, src source.Source, opts ...Option) *Joiner {
 	b.Helper()
 	tb, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
 	require.NoError(b, err)
 	j, err := NewJoiner(cfg.Config, src, componenttest.NewNopTelemetrySettings(), tb,
-		func(context.Context, ptrace.Traces) error { return nil }, append([]Option{WithClock(newFakeClock(t0))}, opts...)...)
+		acceptAll, append([]Option{WithClock(newFakeClock(t0))}, opts...)...)
 	require.NoError(b, err)
 	return j
 }
@@ -73,7 +76,7 @@ func BenchmarkPendingMemory(b *testing.B) {
 		requests := oneSpanRequests(benchPending)
 		b.StartTimer()
 		for _, td := range requests {
-			j.Admit(context.Background(), td)
+			require.NoError(b, j.Admit(context.Background(), td, acceptAll))
 		}
 		b.StopTimer()
 		requests = nil // what Admit left of them is garbage now
@@ -130,7 +133,7 @@ func BenchmarkPoll500Keys(b *testing.B) {
 				for _, req := range oneSpanRequests(keys) {
 					req.ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
 				}
-				j.Admit(context.Background(), td)
+				require.NoError(b, j.Admit(context.Background(), td, acceptAll))
 			}
 			if !joining {
 				admit()
@@ -147,7 +150,7 @@ func BenchmarkPoll500Keys(b *testing.B) {
 				cpuBefore, _ := processCPUTime()
 				b.StartTimer()
 				out := j.poll(context.Background(), false)
-				j.send(context.Background(), out)
+				j.deliver(context.Background(), out, false)
 				b.StopTimer()
 				cpuAfter, _ := processCPUTime()
 				cpu += cpuAfter - cpuBefore

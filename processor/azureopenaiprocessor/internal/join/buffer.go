@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
 )
 
 // lookupResult is what the last query said about a span's key; at max_wait
@@ -28,6 +30,12 @@ type pendingSpan struct {
 	enteredAt int64 // unix nanoseconds on the join's clock
 	bytes     int64
 	lookup    lookupResult
+	// needsUsage: the span's token counts are missing or an estimate, so it
+	// waits for the usage row too (see recordComplete).
+	needsUsage bool
+	// found is what the lookups found of its call so far, when that was not
+	// yet all the span waits for; it leaves with it at max_wait.
+	found *source.Record
 	// plannedIn is the planning round that last picked this key (0: never), so
 	// that a rate-limited poll picks the keys that waited longest for a lookup.
 	plannedIn uint64
@@ -40,6 +48,12 @@ type pendingSpan struct {
 
 // pendingBuffer holds spans by key and in order of entry, bounded by count
 // and bytes. It is not safe for concurrent use: the Joiner locks around it.
+//
+// The bounds cover every span the join is answerable for: those waiting
+// (linked), those an Admit has reserved room for while the rest of its batch
+// goes downstream (counted, not yet linked), and those released but not yet
+// accepted downstream (leaving, which includes the refused ones waiting for
+// a retry).
 type pendingBuffer struct {
 	maxSpans int
 	maxBytes int64
@@ -48,6 +62,8 @@ type pendingBuffer struct {
 	oldest, newest *pendingSpan
 	spans          int
 	bytes          int64 // spans and the origins they use
+	leavingSpans   int
+	leavingBytes   int64
 	origins        originTable
 	planRound      uint64
 }
@@ -63,14 +79,38 @@ func newPendingBuffer(maxSpans int, maxBytes int64) *pendingBuffer {
 
 // fits reports whether one more span costing bytes stays within both limits.
 func (b *pendingBuffer) fits(bytes int64) bool {
-	return b.spans < b.maxSpans && b.bytes+bytes <= b.maxBytes
+	return b.heldSpans() < b.maxSpans && b.heldBytes()+bytes <= b.maxBytes
 }
 
-// add appends ps (whose origin is already interned) as the newest span.
+// heldSpans and heldBytes are what the join holds: waiting, reserved and leaving.
+func (b *pendingBuffer) heldSpans() int   { return b.spans + b.leavingSpans }
+func (b *pendingBuffer) heldBytes() int64 { return b.bytes + b.leavingBytes }
+
+// add reserves room for ps and appends it as the newest span.
 func (b *pendingBuffer) add(ps *pendingSpan, originBytes int64) {
+	b.reserve(ps, originBytes)
+	b.link(ps)
+}
+
+// reserve counts ps (whose origin is already interned) without making it
+// visible to polls: link does that, or unreserve gives the room back.
+func (b *pendingBuffer) reserve(ps *pendingSpan, originBytes int64) {
 	ps.origin.refs++
 	b.spans++
 	b.bytes += ps.bytes + originBytes
+}
+
+// unreserve gives back the room of a span that is not linked and returns the
+// bytes freed (its origin's too when no other span uses it).
+func (b *pendingBuffer) unreserve(ps *pendingSpan) int64 {
+	freed := ps.bytes + b.origins.release(ps.origin)
+	b.spans--
+	b.bytes -= freed
+	return freed
+}
+
+// link appends a reserved span as the newest span.
+func (b *pendingBuffer) link(ps *pendingSpan) {
 	if b.newest == nil {
 		b.oldest, b.newest = ps, ps
 	} else {
@@ -89,9 +129,10 @@ func (b *pendingBuffer) add(ps *pendingSpan, originBytes int64) {
 	head.sameKey = ps
 }
 
-// unlink takes ps out of the entry order and releases its origin; it returns
-// the bytes freed.
-func (b *pendingBuffer) unlink(ps *pendingSpan) int64 {
+// unlink takes ps out of the entry order and gives its room back; ps.bytes
+// becomes what that freed (its origin's bytes included when it was the last
+// to use it), which it holds again while it is leaving (see leave).
+func (b *pendingBuffer) unlink(ps *pendingSpan) {
 	if ps.older != nil {
 		ps.older.newer = ps.newer
 	} else {
@@ -103,10 +144,44 @@ func (b *pendingBuffer) unlink(ps *pendingSpan) int64 {
 		b.newest = ps.older
 	}
 	ps.older, ps.newer = nil, nil
-	freed := ps.bytes + b.origins.release(ps.origin)
-	b.spans--
-	b.bytes -= freed
-	return freed
+	ps.bytes = b.unreserve(ps)
+}
+
+// leave counts spans taken out for release as held until downstream has
+// accepted them (or they are given up): left undoes it.
+func (b *pendingBuffer) leave(spans int, bytes int64) {
+	b.leavingSpans += spans
+	b.leavingBytes += bytes
+}
+
+func (b *pendingBuffer) left(spans int, bytes int64) {
+	b.leavingSpans -= spans
+	b.leavingBytes -= bytes
+}
+
+// setFound keeps rec for every span of key, which waits on for the rest of
+// its call's rows; the record's memory is counted with each span.
+func (b *pendingBuffer) setFound(key string, rec *source.Record) {
+	cost := recordBytes(rec)
+	for ps := b.byKey[key]; ps != nil; ps = ps.sameKey {
+		if ps.found != nil {
+			ps.bytes -= recordBytes(ps.found)
+			b.bytes -= recordBytes(ps.found)
+		}
+		ps.found = rec
+		ps.bytes += cost
+		b.bytes += cost
+	}
+}
+
+// waitsForUsage reports whether a span of key still needs the usage row.
+func (b *pendingBuffer) waitsForUsage(key string) bool {
+	for ps := b.byKey[key]; ps != nil; ps = ps.sameKey {
+		if ps.needsUsage {
+			return true
+		}
+	}
+	return false
 }
 
 // takeKey removes every span of key and returns them, oldest first.

@@ -9,6 +9,8 @@ import (
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
 )
 
 // fillBuffer adds a span per key, entering one second apart from t0.
@@ -132,4 +134,29 @@ func TestRetryState(t *testing.T) {
 	assert.False(t, r.ready(t0.Add(99*time.Second), true), "Retry-After is honoured to the second")
 	assert.False(t, r.ready(t0.Add(99*time.Second), false), "even at shutdown")
 	assert.True(t, r.ready(t0.Add(100*time.Second), true))
+}
+
+func TestLeavingSpansAndKeptRecordsCountAgainstTheLimits(t *testing.T) {
+	b := newPendingBuffer(2, 1<<20)
+	fillBuffer(b, "a", "b")
+	assert.False(t, b.fits(1), "two spans held, two allowed")
+	bytesHeld := b.heldBytes()
+
+	taken := b.takeKey("a")
+	require.Len(t, taken, 1)
+	b.leave(1, taken[0].bytes)
+	assert.Equal(t, 2, b.heldSpans(), "a span on its way downstream is still held")
+	assert.Equal(t, bytesHeld, b.heldBytes())
+	assert.False(t, b.fits(1))
+	b.left(1, taken[0].bytes)
+	assert.True(t, b.fits(1), "accepted downstream: room again")
+
+	rec := &source.Record{Operation: "ChatCompletions_Create", HasRequestResponse: true}
+	before := b.heldBytes()
+	b.setFound("b", rec)
+	assert.Equal(t, before+recordBytes(rec), b.heldBytes(), "a kept record is counted")
+	b.setFound("b", rec)
+	assert.Equal(t, before+recordBytes(rec), b.heldBytes(), "once, however often it is found again")
+	b.takeAll()
+	assert.Equal(t, int64(0), b.heldBytes())
 }

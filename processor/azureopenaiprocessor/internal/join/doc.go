@@ -7,18 +7,23 @@
 //
 // A span that carries a GUID request id waits in a bounded buffer; every
 // poll_interval one lookup per max_keys_per_query pending keys asks the
-// source for their records; a span whose record came leaves enriched (status
-// joined), one whose record never came leaves at max_wait (not_found, or
-// error when the lookups failed), one that finds the buffer full leaves at
-// once (overflow). Nothing is dropped.
+// source for their records; a span whose record holds all it waits for (the
+// call's RequestResponse row, and the usage row when its own token counts
+// are missing or estimated) leaves enriched (status joined), one still
+// missing rows at max_wait leaves with what was found (joined) or without
+// (not_found, or error when the lookups failed), one that finds the buffer
+// full leaves at once (overflow). A batch is taken whole or refused with
+// nothing held, and a release downstream refuses is retried: every span
+// leaves exactly once.
 //
 // Files, one job each: config.go (the join's settings), joiner.go (the Joiner:
-// Start, Shutdown, sending what leaves), admit.go (taking spans in), poll.go
+// Start, Shutdown), admit.go (taking spans in, all or nothing), poll.go
 // (the poll loop: planning, running and settling lookups), key.go (what a
 // join key is), buffer.go and origins.go (the pending spans and the resource,
 // scope and client they came with), detach.go (held spans own their strings),
 // size.go (memory accounting), budget.go and retry.go (the lookup rate budget
-// and back-off), release.go (grouping what leaves), enrich.go (the attributes
-// a record writes), clock.go (the time the join runs on), warn.go
-// (rate-limited warnings), options.go (test options).
+// and back-off), release.go (grouping what leaves), deliver.go (sending it,
+// and retrying what downstream refused), enrich.go (the attributes a record
+// writes), clock.go (the time the join runs on), warn.go (rate-limited
+// warnings), options.go (test options).
 package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"

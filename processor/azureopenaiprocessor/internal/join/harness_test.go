@@ -2,9 +2,11 @@ package join
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -129,10 +131,10 @@ type harnessConfig struct {
 type harnessOption func(*harnessSettings)
 
 type harnessSettings struct {
-	cfg        func(*harnessConfig)
-	server     fakeloganalytics.Options
-	useCAFile  bool
-	releaseErr error
+	cfg       func(*harnessConfig)
+	server    fakeloganalytics.Options
+	useCAFile bool
+	refuse    func(ctx context.Context, offer int) error
 }
 
 func withConfig(f func(*harnessConfig)) harnessOption { return func(s *harnessSettings) { s.cfg = f } }
@@ -145,8 +147,10 @@ func withServer(o fakeloganalytics.Options) harnessOption {
 // collector does, instead of handing in the test server's client.
 func withCAFile() harnessOption { return func(s *harnessSettings) { s.useCAFile = true } }
 
-func withReleaseError(err error) harnessOption {
-	return func(s *harnessSettings) { s.releaseErr = err }
+// withDownstream makes the release function answer each offer (counted from
+// 1) with refuse's error; nil accepts it.
+func withDownstream(refuse func(ctx context.Context, offer int) error) harnessOption {
+	return func(s *harnessSettings) { s.refuse = refuse }
 }
 
 func testConfig(endpoint string) harnessConfig {
@@ -197,7 +201,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	require.NoError(t, err)
 	t.Cleanup(tb.Shutdown)
 
-	h.sink = &releaseSink{err: s.releaseErr}
+	h.sink = &releaseSink{refuse: s.refuse}
 	src, err := loganalytics.NewClient(h.cfg.sourceConfig, set, sourceOpts...)
 	require.NoError(t, err)
 	h.joiner, err = NewJoiner(h.cfg.Config, src, set, tb, h.sink.release,
@@ -255,7 +259,20 @@ func (h *harness) shutdown() {
 
 // admit sends spans in through Admit and returns what went on at once.
 func (h *harness) admit(ctx context.Context, td ptrace.Traces) ptrace.Traces {
-	return h.joiner.Admit(ctx, td)
+	h.t.Helper()
+	return admitPassing(h.t, h.joiner, ctx, td)
+}
+
+// admitPassing admits td to j with a downstream that accepts everything, and
+// returns what it was given.
+func admitPassing(t testing.TB, j *Joiner, ctx context.Context, td ptrace.Traces) ptrace.Traces {
+	t.Helper()
+	passed := ptrace.NewTraces()
+	require.NoError(t, j.Admit(ctx, td, func(_ context.Context, rest ptrace.Traces) error {
+		rest.ResourceSpans().MoveAndAppendTo(passed.ResourceSpans())
+		return nil
+	}))
+	return passed
 }
 
 func (h *harness) pendingKeys() int {
@@ -264,11 +281,15 @@ func (h *harness) pendingKeys() int {
 	return len(h.joiner.buffer.byKey)
 }
 
-// releaseSink records what the joiner releases, with the client of each batch.
+// releaseSink records what the joiner releases and downstream accepts, with
+// the client of each batch.
 type releaseSink struct {
 	mu      sync.Mutex
 	batches []releasedBatch
-	err     error
+	offered int
+	// refuse, when set, answers each offer; an error refuses it (and nothing
+	// is recorded).
+	refuse func(ctx context.Context, offer int) error
 }
 
 type releasedBatch struct {
@@ -278,9 +299,35 @@ type releasedBatch struct {
 
 func (s *releaseSink) release(ctx context.Context, td ptrace.Traces) error {
 	s.mu.Lock()
+	s.offered++
+	offer, refuse := s.offered, s.refuse
+	s.mu.Unlock()
+	if refuse != nil {
+		if err := refuse(ctx, offer); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.batches = append(s.batches, releasedBatch{info: client.FromContext(ctx), td: td})
-	return s.err
+	return nil
+}
+
+func (s *releaseSink) offers() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.offered
+}
+
+// accepted returns every batch downstream accepted.
+func (s *releaseSink) accepted() []ptrace.Traces {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]ptrace.Traces, len(s.batches))
+	for i, b := range s.batches {
+		out[i] = b.td
+	}
+	return out
 }
 
 func (s *releaseSink) batchCount() int {
@@ -306,6 +353,29 @@ func (s *releaseSink) spans(t *testing.T) map[string]ptrace.Span {
 			require.False(t, dup, "span %s released twice", id)
 			out[id] = span
 		})
+	}
+	return out
+}
+
+// lastSpanID numbers the spans withUniqueSpanIDs marks.
+var lastSpanID atomic.Uint64
+
+// withUniqueSpanIDs gives every span of td a span id of its own, so that
+// what leaves can be counted span by span.
+func withUniqueSpanIDs(td ptrace.Traces) ptrace.Traces {
+	forEachSpan(td, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) {
+		var id pcommon.SpanID
+		binary.BigEndian.PutUint64(id[:], lastSpanID.Add(1))
+		s.SetSpanID(id)
+	})
+	return td
+}
+
+// spanIDCounts counts the spans of tds by span id.
+func spanIDCounts(tds ...ptrace.Traces) map[pcommon.SpanID]int {
+	out := map[pcommon.SpanID]int{}
+	for _, td := range tds {
+		forEachSpan(td, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, s ptrace.Span) { out[s.SpanID()]++ })
 	}
 	return out
 }

@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/attribute"
@@ -24,11 +23,13 @@ import (
 // record's fields on them and sends them on:
 //
 //	Admit ──> pending buffer (bounded) ──every poll_interval: one lookup per
-//	max_keys_per_query keys──> record found: joined | max_wait: not_found /
-//	error | buffer full: overflow (at once) | Shutdown: one last lookup, then all.
+//	max_keys_per_query keys──> the rows it waits for found: joined | max_wait:
+//	joined with what was found, else not_found / error | buffer full: overflow
+//	(at once) | Shutdown: one last lookup, then all.
 //
-// Every span that enters leaves, through release, grouped per poll with its
-// resource, scope and client.Info.
+// Every span that enters leaves once, through release (retried while
+// downstream refuses), grouped per poll with its resource, scope and
+// client.Info.
 type Joiner struct {
 	cfg       Config
 	src       source.Source // nil: the join is off
@@ -43,12 +44,17 @@ type Joiner struct {
 	usageChanged func(ptrace.Span)
 
 	cancelLoop context.CancelFunc
+	cancelSend context.CancelFunc
 	loopDone   chan struct{}
 
 	mu     sync.Mutex
 	buffer *pendingBuffer
 	retry  *retryState
 	budget *queryBudget
+	// refused are released batches downstream refused, waiting for a retry
+	// (deliver.go); releaseRetry spaces those retries out.
+	refused      []*clientBatch
+	releaseRetry *retryState
 	// started says the source was started and may be asked.
 	started bool
 	// stopped closes intake: Shutdown has begun.
@@ -61,6 +67,7 @@ type Joiner struct {
 
 	statusAttrs  map[Status]metric.MeasurementOption
 	outcomeAttrs map[queryOutcome]metric.MeasurementOption
+	refusalAttrs map[refusal]metric.MeasurementOption
 }
 
 // queryOutcome is the query_outcome attribute of the queries metric.
@@ -97,9 +104,11 @@ func NewJoiner(cfg Config, src source.Source, set component.TelemetrySettings, t
 		clock:        realClock{},
 		buffer:       newPendingBuffer(cfg.MaxPending, cfg.MaxPendingBytes),
 		retry:        newRetryState(cfg.PollInterval, cfg.MaxWait),
+		releaseRetry: newRetryState(cfg.PollInterval, cfg.MaxWait),
 		budget:       newQueryBudget(),
 		statusAttrs:  map[Status]metric.MeasurementOption{},
 		outcomeAttrs: map[queryOutcome]metric.MeasurementOption{},
+		refusalAttrs: map[refusal]metric.MeasurementOption{},
 	}
 	for _, opt := range opts {
 		opt(j)
@@ -113,6 +122,9 @@ func NewJoiner(cfg Config, src source.Source, set component.TelemetrySettings, t
 	}
 	for _, o := range []queryOutcome{outcomeSuccess, outcomePartial, outcomeThrottled, outcomeError} {
 		j.outcomeAttrs[o] = metric.WithAttributeSet(attribute.NewSet(attribute.String("query_outcome", string(o))))
+	}
+	for _, r := range []refusal{refusalRetried, refusalDropped} {
+		j.refusalAttrs[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("refusal", string(r))))
 	}
 	return j, nil
 }
@@ -132,21 +144,22 @@ func (j *Joiner) Start(ctx context.Context, host component.Host) error {
 	j.mu.Lock()
 	j.started = true
 	j.mu.Unlock()
-	loopCtx, cancel := context.WithCancel(context.Background())
-	j.cancelLoop = cancel
+	loopCtx, cancelLoop := context.WithCancel(context.Background())
+	sendCtx, cancelSend := context.WithCancel(context.Background())
+	j.cancelLoop, j.cancelSend = cancelLoop, cancelSend
 	j.loopDone = make(chan struct{})
 	// The ticker exists before Start returns, so a test's clock can tick it.
 	ticker := j.clock.NewTicker(j.cfg.PollInterval)
-	go j.pollLoop(loopCtx, ticker)
+	go j.pollLoop(loopCtx, sendCtx, ticker)
 	j.set.Logger.Info("Diagnostics join started",
 		zap.Duration("poll_interval", j.cfg.PollInterval),
 		zap.Duration("max_wait", j.cfg.MaxWait))
 	return nil
 }
 
-// reportPendingLocked moves the pending gauges to the buffer's size.
+// reportPendingLocked moves the pending gauges to what the join holds.
 func (j *Joiner) reportPendingLocked(ctx context.Context) {
-	spans, bytes := int64(j.buffer.spans), j.buffer.bytes
+	spans, bytes := int64(j.buffer.heldSpans()), j.buffer.heldBytes()
 	if d := spans - j.reportedSpans; d != 0 {
 		j.telemetry.ProcessorAzureOpenaiDiagnosticsPendingSpans.Add(ctx, d)
 	}
@@ -158,7 +171,10 @@ func (j *Joiner) reportPendingLocked(ctx context.Context) {
 
 // Shutdown stops intake, runs one last lookup inside ctx's deadline,
 // releases every span still held (joined, not_found or error) and then stops
-// the source. It is safe without Start.
+// the source. It returns by ctx's deadline (give or take the moment a
+// release that downstream blocks needs to see its context cancelled): a
+// release still refused then is dropped and counted. It is safe without
+// Start.
 func (j *Joiner) Shutdown(ctx context.Context) error {
 	if !j.enabled() {
 		return nil
@@ -169,20 +185,24 @@ func (j *Joiner) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	j.stopped = true
-	pending, started := j.buffer.spans > 0, j.started
+	started := j.started
 	j.mu.Unlock()
 
 	var err error
 	loopStopped := true
 	if j.cancelLoop != nil {
+		// The loop's lookups end now; a release it is making may finish
+		// until ctx ends.
 		j.cancelLoop()
-		select {
-		case <-j.loopDone:
-		case <-ctx.Done():
-			loopStopped = false
+		loopStopped = j.waitForLoop(ctx)
+		j.cancelSend()
+		if !loopStopped {
 			err = fmt.Errorf("diagnostics: poll loop still busy at the shutdown deadline: %w", ctx.Err())
 		}
 	}
+	j.mu.Lock()
+	pending := j.buffer.spans > 0
+	j.mu.Unlock()
 	var out *releaseSet
 	if loopStopped && pending && started && ctx.Err() == nil {
 		queryCtx, cancel := finalQueryContext(ctx)
@@ -192,8 +212,8 @@ func (j *Joiner) Shutdown(ctx context.Context) error {
 		out = j.settle(nil, true)
 	}
 	// Downstream still runs (the collector stops components from the
-	// receivers on), and the spans must not be refused for our deadline.
-	j.send(context.WithoutCancel(ctx), out)
+	// receivers on); what it refuses within ctx is dropped and counted.
+	j.deliver(ctx, out, true)
 	if started {
 		err = errors.Join(err, j.src.Shutdown(ctx))
 	}
@@ -203,6 +223,31 @@ func (j *Joiner) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// loopExitGrace is how long Shutdown waits, once its deadline has passed and
+// the loop's release was cancelled, for the loop to notice. A downstream
+// consumer that honours its context returns at once; one that does not would
+// otherwise hold Shutdown forever.
+const loopExitGrace = time.Second
+
+// waitForLoop waits for the poll loop to end: until ctx ends, then (its
+// release cancelled) for loopExitGrace more. It reports whether it ended.
+func (j *Joiner) waitForLoop(ctx context.Context) bool {
+	select {
+	case <-j.loopDone:
+		return true
+	case <-ctx.Done():
+	}
+	j.cancelSend()
+	grace := time.NewTimer(loopExitGrace)
+	defer grace.Stop()
+	select {
+	case <-j.loopDone:
+		return true
+	case <-grace.C:
+		return false
+	}
+}
+
 // finalQueryContext leaves a fifth of the time to shutdown to releasing.
 func finalQueryContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	deadline, ok := ctx.Deadline()
@@ -210,17 +255,4 @@ func finalQueryContext(ctx context.Context) (context.Context, context.CancelFunc
 		return context.WithCancel(ctx)
 	}
 	return context.WithDeadline(ctx, time.Now().Add(time.Until(deadline)*4/5))
-}
-
-// send hands each client's batch to release, with that client's Info in the
-// context. A refusal is logged (rate limited); the spans are not retried: the
-// collector counts them as failed produced items, and the exporters' queues
-// are where retrying belongs.
-func (j *Joiner) send(ctx context.Context, out *releaseSet) {
-	for _, batch := range out.order {
-		spans := batch.traces.SpanCount()
-		if err := j.release(client.NewContext(ctx, batch.info), batch.traces); err != nil {
-			j.warner.warn("release", "Spans leaving the diagnostics join were refused downstream", spans, zap.Error(err))
-		}
-	}
 }

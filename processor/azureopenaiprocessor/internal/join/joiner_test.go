@@ -2,7 +2,6 @@ package join
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"testing"
@@ -411,7 +410,7 @@ func TestShutdownWithoutStart(t *testing.T) {
 	sink := &releaseSink{}
 	j, err := newJoinerFor(testConfig("https://api.loganalytics.io"), tel.NewTelemetrySettings(), tb, sink.release)
 	require.NoError(t, err)
-	rest := j.Admit(context.Background(), spansFor(t0, key(30), key(31)))
+	rest := admitPassing(t, j, context.Background(), spansFor(t0, key(30), key(31)))
 	assert.Equal(t, 0, rest.SpanCount())
 	require.NoError(t, j.Shutdown(context.Background()))
 	spans := sink.spans(t)
@@ -530,7 +529,8 @@ func TestBudgetOf10000SpansOver10Minutes(t *testing.T) {
 			if admitted%50 != 0 { // one in fifty never gets a row
 				// Ingested 3 to 10 minutes later, spread deterministically.
 				delay := 3*time.Minute + time.Duration(admitted*7919%420)*time.Second
-				h.server.AddRows(fakeloganalytics.RequestResponseRow(k, now, now.Add(delay)))
+				// Both rows: a span without token counts waits for the usage row.
+				h.server.AddRows(fakeloganalytics.RequestResponseRow(k, now, now.Add(delay)), fakeloganalytics.UsageRow(k, now, now.Add(delay)))
 				withRow[k] = true
 			}
 		}
@@ -592,24 +592,6 @@ func TestWrongTokenIsAnErrorAndNeverLogged(t *testing.T) {
 	}
 }
 
-func TestReleaseErrorsAreWarnedNotRetried(t *testing.T) {
-	h := newHarness(t, withReleaseError(errors.New("queue is full")))
-	for i := range 3 {
-		k := key(70 + i)
-		h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
-		tenant := client.NewContext(context.Background(), client.Info{Metadata: client.NewMetadata(map[string][]string{"x-tenant": {k}})})
-		h.admit(tenant, spansFor(t0, k))
-	}
-	h.poll()
-	assert.Equal(t, 3, h.sink.batchCount(), "each client's batch was offered once, and not again")
-	assert.Len(t, h.sink.spans(t), 3)
-	h.poll()
-	assert.Equal(t, 3, h.sink.batchCount())
-	warnings := h.logs.FilterMessageSnippet("refused downstream").All()
-	require.Len(t, warnings, 1, "rate limited")
-	assert.Equal(t, "queue is full", warnings[0].ContextMap()["error"])
-}
-
 func TestDisabledJoinPassesEverything(t *testing.T) {
 	tel := componenttest.NewTelemetry()
 	defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
@@ -620,7 +602,7 @@ func TestDisabledJoinPassesEverything(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, j.Start(context.Background(), componenttest.NewNopHost()))
 	td := spansFor(t0, key(80))
-	rest := j.Admit(context.Background(), td)
+	rest := admitPassing(t, j, context.Background(), td)
 	assert.Equal(t, 1, rest.SpanCount())
 	assert.NotContains(t, rest.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().AsRaw(), attrStatus)
 	require.NoError(t, j.Shutdown(context.Background()))

@@ -11,7 +11,11 @@ import (
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
 )
 
-func (j *Joiner) pollLoop(ctx context.Context, ticker Ticker) {
+// pollLoop polls every tick until ctx ends. Its releases run under sendCtx,
+// which Shutdown cancels only when its own deadline has passed: a release
+// under way when shutdown begins may finish, and one that downstream blocks
+// ends with Shutdown.
+func (j *Joiner) pollLoop(ctx, sendCtx context.Context, ticker Ticker) {
 	defer close(j.loopDone)
 	defer ticker.Stop()
 	for {
@@ -20,9 +24,7 @@ func (j *Joiner) pollLoop(ctx context.Context, ticker Ticker) {
 			return
 		case <-ticker.C():
 		}
-		// Spans leave even when shutdown began during the poll; they are not
-		// the loop's to keep.
-		j.send(context.Background(), j.poll(ctx, false))
+		j.deliver(sendCtx, j.poll(ctx, false), false)
 		if j.afterPoll != nil {
 			j.afterPoll()
 		}
@@ -139,6 +141,7 @@ func (j *Joiner) settle(results []batchResult, final bool) *releaseSet {
 		j.retry.succeeded()
 	}
 	j.releaseExpired(now, final, out)
+	j.buffer.leave(out.spans, out.bytes)
 	ctx := context.Background()
 	j.reportPendingLocked(ctx)
 	for status, n := range out.counts {
@@ -179,8 +182,10 @@ func (j *Joiner) applyResults(results []batchResult, out *releaseSet) pollVerdic
 	return v
 }
 
-// joinFound enriches and moves into out the spans of every key res found; a
-// key without a record is marked missed, or failed when the answer was partial.
+// joinFound enriches and moves into out the spans of every key whose record
+// is all they wait for (see recordComplete); the others keep what was found
+// and wait on. A key without a record is marked missed, or failed when the
+// answer was partial.
 func (j *Joiner) joinFound(res batchResult, out *releaseSet) {
 	missing := lookupMissed
 	if res.partial {
@@ -192,6 +197,10 @@ func (j *Joiner) joinFound(res batchResult, out *releaseSet) {
 			j.buffer.setLookup(key, missing)
 			continue
 		}
+		if !recordComplete(rec, j.buffer.waitsForUsage(key)) {
+			j.buffer.setFound(key, rec)
+			continue
+		}
 		for _, ps := range j.buffer.takeKey(key) {
 			if enrichSpan(ps.span, rec) && j.usageChanged != nil {
 				j.usageChanged(ps.span)
@@ -201,15 +210,30 @@ func (j *Joiner) joinFound(res batchResult, out *releaseSet) {
 	}
 }
 
+// recordComplete reports whether rec is all a span waits for. Every span
+// waits for the RequestResponse row, which holds the call's facts; a span
+// whose token counts are missing or estimated also waits for the
+// AzureOpenAIRequestUsage row, the billed counts, which Log Analytics may
+// make visible a poll or more after the other (or never, when that category
+// is off). Until max_wait: then the span leaves joined with what was found.
+func recordComplete(rec *source.Record, needsUsage bool) bool {
+	return rec.HasRequestResponse && (rec.HasRequestUsage || !needsUsage)
+}
+
 // releaseExpired moves into out the spans that waited max_wait (all of them
-// when final), marked not_found when their last lookup worked and error when
-// it did not.
+// when final): joined with what was found of their call, else marked
+// not_found when their last lookup worked and error when it did not.
 func (j *Joiner) releaseExpired(now time.Time, final bool, out *releaseSet) {
 	leaving := j.buffer.takeExpired(now.Add(-j.cfg.MaxWait))
 	if final {
 		leaving = append(leaving, j.buffer.takeAll()...)
 	}
 	for _, ps := range leaving {
+		if ps.found != nil {
+			enrichSpan(ps.span, ps.found)
+			out.add(ps, StatusJoined)
+			continue
+		}
 		status := StatusError
 		if ps.lookup == lookupMissed {
 			status = StatusNotFound

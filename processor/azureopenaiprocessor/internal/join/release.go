@@ -12,6 +12,8 @@ type releaseSet struct {
 	byClient map[string]*clientBatch
 	order    []*clientBatch // in the order clients were first seen
 	counts   map[Status]int64
+	spans    int
+	bytes    int64
 }
 
 type clientBatch struct {
@@ -19,6 +21,10 @@ type clientBatch struct {
 	traces    ptrace.Traces
 	resources map[resourceKey]ptrace.ResourceSpans
 	scopes    map[originKey]ptrace.SpanSlice
+	// spans and bytes are what the batch holds of the buffer's room until
+	// downstream accepts it.
+	spans int
+	bytes int64
 }
 
 func newReleaseSet() *releaseSet {
@@ -27,7 +33,8 @@ func newReleaseSet() *releaseSet {
 
 func (r *releaseSet) empty() bool { return len(r.order) == 0 }
 
-// add moves a span, already enriched or marked, into the set under its origin.
+// add moves a span, already enriched or marked and taken out of the buffer
+// (see unlink), into the set under its origin.
 func (r *releaseSet) add(ps *pendingSpan, status Status) {
 	o := ps.origin
 	batch, ok := r.byClient[o.key.client]
@@ -58,4 +65,8 @@ func (r *releaseSet) add(ps *pendingSpan, status Status) {
 	}
 	ps.span.MoveTo(spans.AppendEmpty())
 	r.counts[status]++
+	batch.spans++
+	batch.bytes += ps.bytes
+	r.spans++
+	r.bytes += ps.bytes
 }

@@ -3,6 +3,8 @@ package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopen
 import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
 )
 
 // The buffer is bounded in bytes, so it has to know what a span costs in
@@ -21,6 +23,7 @@ const (
 	minStringBytes     = 8   // the smallest allocation a non-empty string takes
 	pendingEntryBytes  = 256 // pendingSpan, its map entry and its key string
 	originOverheadSize = 512 // spanOrigin, resource and scope structs, intern-map entry
+	recordStructBytes  = 192 // source.Record, rounded to its allocation size class
 )
 
 // spanBytes is the approximate heap a span holds: its struct, strings,
@@ -73,4 +76,16 @@ func valueBytes(v pcommon.Value) int64 {
 		return 0
 	}
 	return boxedValueBytes // int, double, bool
+}
+
+// recordBytes is the heap a record kept for a waiting span holds.
+func recordBytes(rec *source.Record) int64 {
+	n := int64(recordStructBytes)
+	for _, s := range []string{
+		rec.Operation, rec.ResultSignature, rec.CallerIP, rec.StreamType,
+		rec.ModelName, rec.ModelVersion, rec.Deployment, rec.CallerObjectID,
+	} {
+		n += stringBytes(s)
+	}
+	return n
 }

@@ -259,10 +259,15 @@ func mergeRows(rows []decodedRow) *diagnosticRecord {
 		fill(&rec.Deployment, p.ModelDeploymentName)
 		fill(&rec.CallerObjectID, p.CallerObjectID)
 		fill(&rec.CallerObjectID, p.ObjectID)
-		if d.category == categoryRequestUsage {
+		switch d.category {
+		case categoryRequestUsage:
+			rec.HasRequestUsage = true
 			// The usage category names its output count generatedTokens.
 			fillUsage(&rec.usage, p.PromptTokens, p.GeneratedTokens, p.CachedTokens)
-		} else {
+		case categoryRequestResponse:
+			rec.HasRequestResponse = true
+			fallthrough
+		default:
 			fillUsage(&rec.rowUsage, p.PromptTokens, p.CompletionTokens, p.CachedTokens)
 		}
 	}

@@ -30,6 +30,7 @@ type TelemetryBuilder struct {
 	ProcessorAzureOpenaiDiagnosticsPendingSpans  metric.Int64UpDownCounter
 	ProcessorAzureOpenaiDiagnosticsQueries       metric.Int64Counter
 	ProcessorAzureOpenaiDiagnosticsQueryDuration metric.Float64Histogram
+	ProcessorAzureOpenaiDiagnosticsRefusedSpans  metric.Int64Counter
 	ProcessorAzureOpenaiDiagnosticsReleasedSpans metric.Int64Counter
 	ProcessorAzureOpenaiDiagnosticsRows          metric.Int64Counter
 	ProcessorAzureOpenaiInvalidUtf8              metric.Int64Counter
@@ -76,7 +77,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorAzureOpenaiDiagnosticsPendingSpans, err = builder.meter.Int64UpDownCounter(
 		"otelcol_processor_azure_openai_diagnostics_pending_spans",
-		metric.WithDescription("Spans held in the diagnostics-join buffer, waiting for their diagnostic-log row. [Development]"),
+		metric.WithDescription("Spans held by the diagnostics join, waiting for their diagnostic-log rows or for downstream to accept them. [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)
@@ -91,6 +92,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithDescription("Duration of Log Analytics queries. [Development]"),
 		metric.WithUnit("s"),
 		metric.WithExplicitBucketBoundaries([]float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}...),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAzureOpenaiDiagnosticsRefusedSpans, err = builder.meter.Int64Counter(
+		"otelcol_processor_azure_openai_diagnostics_refused_spans",
+		metric.WithDescription("Spans the diagnostics join released that downstream refused, by whether they were kept for a retry or dropped (a permanent error, or still refused at shutdown). [Development]"),
+		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorAzureOpenaiDiagnosticsReleasedSpans, err = builder.meter.Int64Counter(

@@ -40,7 +40,7 @@ func AssertEqualProcessorAzureOpenaiDiagnosticsPendingBytes(t *testing.T, tt *co
 func AssertEqualProcessorAzureOpenaiDiagnosticsPendingSpans(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_azure_openai_diagnostics_pending_spans",
-		Description: "Spans held in the diagnostics-join buffer, waiting for their diagnostic-log row. [Development]",
+		Description: "Spans held by the diagnostics join, waiting for their diagnostic-log rows or for downstream to accept them. [Development]",
 		Unit:        "{span}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -80,6 +80,22 @@ func AssertEqualProcessorAzureOpenaiDiagnosticsQueryDuration(t *testing.T, tt *c
 		},
 	}
 	got, err := tt.GetMetric("otelcol_processor_azure_openai_diagnostics_query_duration")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
+func AssertEqualProcessorAzureOpenaiDiagnosticsRefusedSpans(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_processor_azure_openai_diagnostics_refused_spans",
+		Description: "Spans the diagnostics join released that downstream refused, by whether they were kept for a retry or dropped (a permanent error, or still refused at shutdown). [Development]",
+		Unit:        "{span}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_processor_azure_openai_diagnostics_refused_spans")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }

@@ -23,6 +23,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorAzureOpenaiDiagnosticsPendingSpans.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsQueries.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsQueryDuration.Record(context.Background(), 1)
+	tb.ProcessorAzureOpenaiDiagnosticsRefusedSpans.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsReleasedSpans.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsRows.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiInvalidUtf8.Add(context.Background(), 1)
@@ -41,6 +42,9 @@ func TestSetupTelemetry(t *testing.T) {
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAzureOpenaiDiagnosticsQueryDuration(t, testTel,
 		[]metricdata.HistogramDataPoint[float64]{{}}, metricdatatest.IgnoreValue(),
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAzureOpenaiDiagnosticsRefusedSpans(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAzureOpenaiDiagnosticsReleasedSpans(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},

@@ -16,6 +16,12 @@ type Record struct {
 	// Usage are the token counts to write: the billing record's when the log
 	// has one.
 	Usage TokenUsage
+	// HasRequestResponse and HasRequestUsage say which of the call's rows were
+	// found: the RequestResponse row (the call's facts) and the
+	// AzureOpenAIRequestUsage row (the billed tokens). Log Analytics ingests
+	// them independently, so one may be visible a poll before the other.
+	HasRequestResponse bool
+	HasRequestUsage    bool
 }
 
 // TokenUsage is a set of token counts, each possibly absent.
