@@ -9,6 +9,7 @@ import (
 
 	"go.opentelemetry.io/collector/confmap"
 
+	"github.com/otelcol-aoai/otelcol-aoai/internal/azurecredential"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"
 )
@@ -51,7 +52,7 @@ func (cfg *DiagnosticsConfig) Unmarshal(conf *confmap.Conf) error {
 		if err != nil {
 			return err
 		}
-		if err := refuseUnknownKeys(credential, "credential::", reflect.TypeFor[loganalytics.CredentialConfig]()); err != nil {
+		if err := refuseUnknownKeys(credential, "credential::", reflect.TypeFor[azurecredential.Config]()); err != nil {
 			return err
 		}
 	}

@@ -12,7 +12,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
-	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"
+	"github.com/otelcol-aoai/otelcol-aoai/internal/azurecredential"
 )
 
 const testWorkspace = "5f0c9a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f"
@@ -36,7 +36,7 @@ func TestDefaultDiagnosticsConfig(t *testing.T) {
 	assert.Equal(t, "https://api.loganalytics.io", cfg.LogAnalytics.ClientConfig.Endpoint)
 	assert.Equal(t, "https://api.loganalytics.io", cfg.LogAnalytics.Audience)
 	assert.Equal(t, 60*time.Second, cfg.LogAnalytics.ClientConfig.Timeout)
-	assert.Equal(t, loganalytics.CredentialDefault, cfg.LogAnalytics.Credential.Type)
+	assert.Equal(t, azurecredential.TypeDefault, cfg.LogAnalytics.Credential.Type)
 	assert.Equal(t, "CorrelationId", cfg.LogAnalytics.KeyColumn)
 	assert.Equal(t, 30*time.Second, cfg.Join.PollInterval)
 	assert.Equal(t, 15*time.Minute, cfg.Join.MaxWait)
@@ -57,8 +57,8 @@ func TestLoadDiagnosticsConfig(t *testing.T) {
 	want.LogAnalytics.ClientConfig.Timeout = 20 * time.Second
 	want.LogAnalytics.ClientConfig.ProxyURL = "http://proxy.internal:3128"
 	want.LogAnalytics.Audience = "https://api.loganalytics.us"
-	want.LogAnalytics.Credential = loganalytics.CredentialConfig{
-		Type: loganalytics.CredentialClientSecret, ClientID: "3c5a1f0e-8b2d-4e6f-9a7c-1d2e3f4a5b6c",
+	want.LogAnalytics.Credential = azurecredential.Config{
+		Type: azurecredential.TypeClientSecret, ClientID: "3c5a1f0e-8b2d-4e6f-9a7c-1d2e3f4a5b6c",
 		TenantID: "contoso.onmicrosoft.com", ClientSecret: "not-a-real-secret",
 	}
 	want.Join.PollInterval = time.Minute
@@ -107,21 +107,21 @@ func TestValidateExplainsEveryWrongSetting(t *testing.T) {
 		{"negative max_pending", func(c *DiagnosticsConfig) { c.Join.MaxPending = -1 }, "max_pending (-1) must be positive"},
 		{"zero max_pending_bytes", func(c *DiagnosticsConfig) { c.Join.MaxPendingBytes = 0 }, "max_pending_bytes (0) must be positive"},
 		{"client_secret without fields", func(c *DiagnosticsConfig) {
-			c.LogAnalytics.Credential = loganalytics.CredentialConfig{Type: loganalytics.CredentialClientSecret}
+			c.LogAnalytics.Credential = azurecredential.Config{Type: azurecredential.TypeClientSecret}
 		},
 			"credential: type client_secret needs client_id\ntype client_secret needs tenant_id\ntype client_secret needs client_secret"},
 		{"workload_identity without tenant", func(c *DiagnosticsConfig) {
-			c.LogAnalytics.Credential = loganalytics.CredentialConfig{Type: loganalytics.CredentialWorkloadIdentity, ClientID: "3c5a1f0e-8b2d-4e6f-9a7c-1d2e3f4a5b6c"}
+			c.LogAnalytics.Credential = azurecredential.Config{Type: azurecredential.TypeWorkloadIdentity, ClientID: "3c5a1f0e-8b2d-4e6f-9a7c-1d2e3f4a5b6c"}
 		}, "credential: type workload_identity needs tenant_id"},
 		{"access_token without token", func(c *DiagnosticsConfig) {
-			c.LogAnalytics.Credential = loganalytics.CredentialConfig{Type: loganalytics.CredentialAccessToken}
+			c.LogAnalytics.Credential = azurecredential.Config{Type: azurecredential.TypeAccessToken}
 		},
 			"credential: type access_token needs access_token"},
 		{"access_token with a secret", func(c *DiagnosticsConfig) {
-			c.LogAnalytics.Credential = loganalytics.CredentialConfig{Type: loganalytics.CredentialAccessToken, AccessToken: "t", ClientSecret: "s"}
+			c.LogAnalytics.Credential = azurecredential.Config{Type: azurecredential.TypeAccessToken, AccessToken: "t", ClientSecret: "s"}
 		}, "credential: client_secret is not used by type access_token"},
 		{"managed identity with tenant", func(c *DiagnosticsConfig) {
-			c.LogAnalytics.Credential = loganalytics.CredentialConfig{Type: loganalytics.CredentialManagedIdentity, TenantID: "contoso.onmicrosoft.com"}
+			c.LogAnalytics.Credential = azurecredential.Config{Type: azurecredential.TypeManagedIdentity, TenantID: "contoso.onmicrosoft.com"}
 		}, "credential: tenant_id is not used by type managed_identity"},
 		{"default with client_id", func(c *DiagnosticsConfig) {
 			c.LogAnalytics.Credential.ClientID = "3c5a1f0e-8b2d-4e6f-9a7c-1d2e3f4a5b6c"
@@ -140,10 +140,10 @@ func TestValidateExplainsEveryWrongSetting(t *testing.T) {
 	}
 	for _, ok := range []func(*DiagnosticsConfig){
 		func(c *DiagnosticsConfig) {
-			c.LogAnalytics.Credential = loganalytics.CredentialConfig{Type: loganalytics.CredentialManagedIdentity}
+			c.LogAnalytics.Credential = azurecredential.Config{Type: azurecredential.TypeManagedIdentity}
 		},
 		func(c *DiagnosticsConfig) {
-			c.LogAnalytics.Credential = loganalytics.CredentialConfig{Type: loganalytics.CredentialManagedIdentity, ClientID: "3c5a1f0e-8b2d-4e6f-9a7c-1d2e3f4a5b6c"}
+			c.LogAnalytics.Credential = azurecredential.Config{Type: azurecredential.TypeManagedIdentity, ClientID: "3c5a1f0e-8b2d-4e6f-9a7c-1d2e3f4a5b6c"}
 		},
 		func(c *DiagnosticsConfig) { c.LogAnalytics.Credential.TenantID = "contoso.onmicrosoft.com" },
 		func(c *DiagnosticsConfig) { c.Join.MaxWait = c.Join.PollInterval },
@@ -185,7 +185,7 @@ func TestNestedUnderTheProcessorConfig(t *testing.T) {
 	assert.Equal(t, 5*time.Second, d.LogAnalytics.ClientConfig.Timeout)
 	assert.Equal(t, 10*time.Second, d.Join.PollInterval)
 	assert.Equal(t, 15*time.Minute, d.Join.MaxWait, "defaults survive")
-	assert.Equal(t, loganalytics.CredentialAccessToken, d.LogAnalytics.Credential.Type)
+	assert.Equal(t, azurecredential.TypeAccessToken, d.LogAnalytics.Credential.Type)
 
 	bad := confmap.NewFromStringMap(map[string]any{"diagnostics": map[string]any{"workspace_id": testWorkspace, "max_wait": "1s"}})
 	cfg = processorConfig{Diagnostics: newDefaultDiagnosticsConfig()}

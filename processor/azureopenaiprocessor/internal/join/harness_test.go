@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/otelcol-aoai/otelcol-aoai/internal/azurecredential"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
 	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
@@ -158,7 +159,7 @@ func testConfig(endpoint string) harnessConfig {
 	cfg.WorkspaceID = testWorkspace
 	cfg.ClientConfig.Endpoint = endpoint
 	cfg.ClientConfig.Timeout = 5 * time.Second
-	cfg.Credential = loganalytics.CredentialConfig{Type: loganalytics.CredentialAccessToken, AccessToken: configopaque.String(testToken)}
+	cfg.Credential = azurecredential.Config{Type: azurecredential.TypeAccessToken, AccessToken: configopaque.String(testToken)}
 	cfg.PollInterval = 30 * time.Second
 	cfg.MaxWait = 5 * time.Minute
 	return cfg

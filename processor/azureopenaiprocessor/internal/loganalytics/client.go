@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-aoai/otelcol-aoai/internal/azurecredential"
 	"github.com/otelcol-aoai/otelcol-aoai/internal/retryafter"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
 )
@@ -102,7 +103,9 @@ func (c *Client) Start(ctx context.Context, host component.Host) error {
 		httpClient = built
 	}
 	c.closeIdle = httpClient.CloseIdleConnections
-	cred, err := newCredential(c.cfg.Credential, c.cfg.Audience)
+	cred, err := azurecredential.New(c.cfg.Credential, azurecredential.Options{
+		ClientOptions: azcore.ClientOptions{Cloud: azurecredential.CloudFor(c.cfg.Audience)},
+	})
 	if err != nil {
 		return err
 	}

@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/config/confighttp"
-	"go.opentelemetry.io/collector/config/configopaque"
 
+	"github.com/otelcol-aoai/otelcol-aoai/internal/azurecredential"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
 )
 
@@ -30,7 +29,7 @@ type Config struct {
 
 	// Credential says how to get a token for the query API. Default type
 	// `default` (the Azure SDK's DefaultAzureCredential chain).
-	Credential CredentialConfig `mapstructure:"credential"`
+	Credential azurecredential.Config `mapstructure:"credential"`
 
 	// Audience is the token audience; with endpoint it selects a sovereign
 	// cloud (https://api.loganalytics.us, https://api.loganalytics.azure.cn).
@@ -41,51 +40,6 @@ type Config struct {
 	// azure.service.request.id (the apim-request-id header). Default
 	// CorrelationId.
 	KeyColumn string `mapstructure:"key_column"`
-
-	// prevent unkeyed literal initialization
-	_ struct{}
-}
-
-// CredentialType names a way to get a token for the Log Analytics API.
-type CredentialType string
-
-const (
-	// CredentialDefault is the SDK's DefaultAzureCredential chain:
-	// environment, workload identity, managed identity, Azure CLI.
-	CredentialDefault CredentialType = "default"
-	// CredentialManagedIdentity is a system- or (with client_id) user-assigned managed identity.
-	CredentialManagedIdentity CredentialType = "managed_identity"
-	// CredentialWorkloadIdentity is Kubernetes workload identity federation.
-	CredentialWorkloadIdentity CredentialType = "workload_identity"
-	// CredentialClientSecret is an app registration with a client secret.
-	CredentialClientSecret CredentialType = "client_secret"
-	// CredentialAccessToken is a fixed bearer token (a proxy's, or one from
-	// `az account get-access-token --resource https://api.loganalytics.io`).
-	CredentialAccessToken CredentialType = "access_token"
-)
-
-var credentialTypes = []CredentialType{
-	CredentialDefault, CredentialManagedIdentity, CredentialWorkloadIdentity,
-	CredentialClientSecret, CredentialAccessToken,
-}
-
-// CredentialConfig is the `credential:` section. It is not called `auth`:
-// that key belongs to confighttp (authenticator extensions).
-type CredentialConfig struct {
-	// Type is one of default, managed_identity, workload_identity,
-	// client_secret, access_token. Default `default`.
-	Type CredentialType `mapstructure:"type"`
-	// ClientID is the application (client) id: optional for managed_identity
-	// (selects a user-assigned identity), required for workload_identity and
-	// client_secret.
-	ClientID string `mapstructure:"client_id"`
-	// TenantID is the Entra tenant: required for workload_identity and
-	// client_secret, optional for default.
-	TenantID string `mapstructure:"tenant_id"`
-	// ClientSecret is the app's secret, for client_secret.
-	ClientSecret configopaque.String `mapstructure:"client_secret"`
-	// AccessToken is the bearer token, for access_token.
-	AccessToken configopaque.String `mapstructure:"access_token"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -106,7 +60,7 @@ func NewDefaultConfig() Config {
 	client.Timeout = 60 * time.Second
 	return Config{
 		ClientConfig: client,
-		Credential:   CredentialConfig{Type: CredentialDefault},
+		Credential:   azurecredential.Config{Type: azurecredential.TypeDefault},
 		Audience:     DefaultAudience,
 		KeyColumn:    "CorrelationId",
 	}
@@ -141,7 +95,7 @@ func (cfg *Config) Check() error {
 	if !kqlIdentifier.MatchString(cfg.KeyColumn) {
 		errs = append(errs, fmt.Errorf("key_column %q must be a column name (letters, digits, underscore; not starting with a digit)", cfg.KeyColumn))
 	}
-	if err := cfg.Credential.check(); err != nil {
+	if err := cfg.Credential.Check(); err != nil {
 		errs = append(errs, fmt.Errorf("credential: %w", err))
 	}
 	return errors.Join(errs...)
@@ -160,56 +114,4 @@ func validateHTTPSURL(raw string) error {
 		return fmt.Errorf("%q must be an https URL with a host: the Azure SDK sends tokens only over TLS", raw)
 	}
 	return nil
-}
-
-// check checks that the credential type is known and has exactly the
-// fields it uses: a missing field fails at start otherwise, and a field the
-// type ignores is almost always a mistake (the wrong type).
-func (cc *CredentialConfig) check() error {
-	var errs []error
-	required := func(name, value string) {
-		if value == "" {
-			errs = append(errs, fmt.Errorf("type %s needs %s", cc.Type, name))
-		}
-	}
-	unused := func(name, value string) {
-		if value != "" {
-			errs = append(errs, fmt.Errorf("%s is not used by type %s", name, cc.Type))
-		}
-	}
-	switch cc.Type {
-	case CredentialDefault:
-		// DefaultAzureCredential takes a tenant; its client id comes from AZURE_CLIENT_ID.
-		if cc.ClientID != "" {
-			errs = append(errs, errors.New("client_id is not used by type default (DefaultAzureCredential reads AZURE_CLIENT_ID); use type managed_identity or workload_identity to name a client"))
-		}
-		unused("client_secret", string(cc.ClientSecret))
-		unused("access_token", string(cc.AccessToken))
-	case CredentialManagedIdentity:
-		unused("tenant_id", cc.TenantID)
-		unused("client_secret", string(cc.ClientSecret))
-		unused("access_token", string(cc.AccessToken))
-	case CredentialWorkloadIdentity:
-		required("client_id", cc.ClientID)
-		required("tenant_id", cc.TenantID)
-		unused("client_secret", string(cc.ClientSecret))
-		unused("access_token", string(cc.AccessToken))
-	case CredentialClientSecret:
-		required("client_id", cc.ClientID)
-		required("tenant_id", cc.TenantID)
-		required("client_secret", string(cc.ClientSecret))
-		unused("access_token", string(cc.AccessToken))
-	case CredentialAccessToken:
-		required("access_token", string(cc.AccessToken))
-		unused("client_id", cc.ClientID)
-		unused("tenant_id", cc.TenantID)
-		unused("client_secret", string(cc.ClientSecret))
-	default:
-		names := make([]string, len(credentialTypes))
-		for i, t := range credentialTypes {
-			names[i] = string(t)
-		}
-		errs = append(errs, fmt.Errorf("type %q is unknown; use one of %s", cc.Type, strings.Join(names, ", ")))
-	}
-	return errors.Join(errs...)
 }

@@ -4,8 +4,8 @@
 // the join's lookups with one record per key (source.Source).
 //
 // Files, one job each: config.go (its settings: workspace, endpoint and HTTP
-// settings, credential, audience, key column), credential.go (Entra ID
-// tokens), client.go (the Client: the azquery client, Lookup, and what a
+// settings, credential, audience, key column; the credential block and its
+// token source are internal/azurecredential's), client.go (the Client: the azquery client, Lookup, and what a
 // failed query means for retrying), query.go (the KQL and its escaping),
 // rows.go (reading rows into records).
 package loganalytics // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.uber.org/goleak"
 
+	"github.com/otelcol-aoai/otelcol-aoai/internal/azurecredential"
 	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 )
 
@@ -30,7 +31,7 @@ func testConfig(endpoint string) Config {
 	cfg.WorkspaceID = testWorkspace
 	cfg.ClientConfig.Endpoint = endpoint
 	cfg.ClientConfig.Timeout = 5 * time.Second
-	cfg.Credential = CredentialConfig{Type: CredentialAccessToken, AccessToken: configopaque.String(testToken)}
+	cfg.Credential = azurecredential.Config{Type: azurecredential.TypeAccessToken, AccessToken: configopaque.String(testToken)}
 	return cfg
 }
 

@@ -1,4 +1,4 @@
-package loganalytics // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"
+package azurecredential
 
 import (
 	"context"
@@ -13,38 +13,51 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
 
-// newCredential builds the token source a credential section names. It does
-// no I/O: azidentity credentials fetch their first token on the first query.
-// Token requests go to Entra ID, not to the workspace endpoint, so they use the
-// SDK's default transport (which honours HTTPS_PROXY) rather than the
-// endpoint's TLS settings, whose private CA would not verify Entra ID.
-func newCredential(cc CredentialConfig, audience string) (azcore.TokenCredential, error) {
-	options := azcore.ClientOptions{Cloud: entraCloud(audience)}
+// Options are the SDK settings a component gives every credential type.
+type Options struct {
+	// ClientOptions carries the cloud (its Entra ID authority, see CloudFor)
+	// and the transport of the token requests. Token requests go to Entra ID,
+	// not to the component's endpoint, so they use the SDK's default transport
+	// (which honours HTTPS_PROXY) unless a component has a reason to set one:
+	// an endpoint's private CA would not verify Entra ID.
+	ClientOptions azcore.ClientOptions
+	// DisableInstanceDiscovery skips the authority metadata request, which a
+	// disconnected cloud (or a test's token endpoint) cannot answer.
+	DisableInstanceDiscovery bool
+}
+
+// New builds the token source a credential section names. It does no I/O:
+// azidentity credentials fetch their first token on the first GetToken.
+func New(cc Config, opts Options) (azcore.TokenCredential, error) {
+	options := opts.ClientOptions
 	var (
 		cred azcore.TokenCredential
 		err  error
 	)
 	switch cc.Type {
-	case CredentialDefault, "":
+	case TypeDefault, "":
 		cred, err = azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{
-			ClientOptions: options, TenantID: cc.TenantID,
+			ClientOptions: options, TenantID: cc.TenantID, DisableInstanceDiscovery: opts.DisableInstanceDiscovery,
 		})
-	case CredentialManagedIdentity:
+	case TypeManagedIdentity:
 		mi := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: options}
 		if cc.ClientID != "" {
 			mi.ID = azidentity.ClientID(cc.ClientID)
 		}
 		cred, err = azidentity.NewManagedIdentityCredential(mi)
-	case CredentialWorkloadIdentity:
+	case TypeWorkloadIdentity:
 		// The federated token file comes from AZURE_FEDERATED_TOKEN_FILE, which
 		// the AKS workload identity webhook sets.
 		cred, err = azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
 			ClientOptions: options, ClientID: cc.ClientID, TenantID: cc.TenantID,
+			DisableInstanceDiscovery: opts.DisableInstanceDiscovery,
 		})
-	case CredentialClientSecret:
+	case TypeClientSecret:
 		cred, err = azidentity.NewClientSecretCredential(cc.TenantID, cc.ClientID, string(cc.ClientSecret),
-			&azidentity.ClientSecretCredentialOptions{ClientOptions: options})
-	case CredentialAccessToken:
+			&azidentity.ClientSecretCredentialOptions{
+				ClientOptions: options, DisableInstanceDiscovery: opts.DisableInstanceDiscovery,
+			})
+	case TypeAccessToken:
 		cred = newStaticTokenCredential(string(cc.AccessToken))
 	default:
 		return nil, fmt.Errorf("credential type %q is unknown", cc.Type)
@@ -56,10 +69,11 @@ func newCredential(cc CredentialConfig, audience string) (azcore.TokenCredential
 	return cred, nil
 }
 
-// entraCloud picks the Entra ID authority that issues tokens for the query
-// API's audience: a sovereign cloud's workspace needs its own cloud's tokens.
-// Unknown audiences keep the SDK default (public cloud, or AZURE_AUTHORITY_HOST).
-func entraCloud(audience string) cloud.Configuration {
+// CloudFor picks the Entra ID authority that issues tokens for an audience
+// (or a scope, which is the audience with /.default): a sovereign cloud's
+// service needs its own cloud's tokens. Unknown audiences keep the SDK
+// default (public cloud, or AZURE_AUTHORITY_HOST).
+func CloudFor(audience string) cloud.Configuration {
 	u, err := url.Parse(audience)
 	if err != nil {
 		return cloud.Configuration{}
