@@ -17,7 +17,7 @@ import (
 func TestComponentsListed(t *testing.T) {
 	out := runBinary(t, "components")
 	for _, name := range []string{
-		"ai_gateway", "azure_openai", "ai_gateway_encoding", // ours
+		"ai_gateway", "azure_openai", "ai_gateway_encoding", "azure_entra_auth", // ours
 		"kafka",
 		"otlp", "batch", "memory_limiter", "transform", "filter", "redaction", "attributes", "delta_to_cumulative",
 		"debug", "otlp_http", "file", "azure_monitor", "prometheus_remote_write",
