@@ -40,7 +40,9 @@ func (cfg *Config) Validate() error {
 	if err := validateScope(cfg.Scope); err != nil {
 		errs = append(errs, fmt.Errorf("scope: %w", err))
 	}
-	if err := cfg.Credential.Check(); err != nil {
+	if cfg.Credential.Type == azurecredential.TypeExtension {
+		errs = append(errs, errors.New("credential: type extension is for components that borrow this extension's credential; give this extension the identity itself"))
+	} else if err := cfg.Credential.Check(); err != nil {
 		errs = append(errs, fmt.Errorf("credential: %w", err))
 	}
 	return errors.Join(errs...)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/extension/extensionauth"
@@ -21,12 +22,14 @@ import (
 type entraAuth struct {
 	cfg    *Config
 	logger *zap.Logger
+	cred   azcore.TokenCredential
 	tokens *tokenSource
 }
 
 var (
 	_ extension.Extension      = (*entraAuth)(nil)
 	_ extensionauth.HTTPClient = (*entraAuth)(nil)
+	_ azurecredential.Provider = (*entraAuth)(nil)
 )
 
 // newEntraAuth builds the credential (no I/O: the first token is fetched by
@@ -37,8 +40,13 @@ func newEntraAuth(cfg *Config, set extension.Settings, opts azurecredential.Opti
 	if err != nil {
 		return nil, err
 	}
-	return &entraAuth{cfg: cfg, logger: set.Logger, tokens: newTokenSource(cred, cfg.Scope)}, nil
+	return &entraAuth{cfg: cfg, logger: set.Logger, cred: cred, tokens: newTokenSource(cred, cfg.Scope)}, nil
 }
+
+// TokenCredential lends the credential to components whose own credential
+// section says `type: extension` (the azure_openai processor's diagnostics
+// join): one identity, configured once. They ask for their own scope.
+func (a *entraAuth) TokenCredential() azcore.TokenCredential { return a.cred }
 
 func (a *entraAuth) Start(context.Context, component.Host) error {
 	a.logger.Info("Entra ID authenticator ready",

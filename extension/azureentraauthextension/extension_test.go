@@ -17,6 +17,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 
@@ -202,4 +203,21 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 func TestRoundTripperNeedsABase(t *testing.T) {
 	_, err := newTestAuth(t, newFakeEntra(t)).RoundTripper(nil)
 	assert.Error(t, err)
+}
+
+func TestTheCredentialIsLentToOtherComponents(t *testing.T) {
+	entra := newFakeEntra(t)
+	auth := newTestAuth(t, entra)
+	extensions := map[component.ID]component.Component{component.NewID(metadata.Type): auth}
+	cred, err := azurecredential.Resolve(azurecredential.Config{Type: azurecredential.TypeExtension, Extension: "azure_entra_auth"}, azurecredential.Options{}, extensions)
+	require.NoError(t, err)
+	tok, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{DefaultScope}})
+	require.NoError(t, err)
+	assert.Equal(t, testToken, tok.Token)
+}
+
+func TestTheExtensionCannotBorrowItself(t *testing.T) {
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	cfg.Credential = azurecredential.Config{Type: azurecredential.TypeExtension, Extension: "azure_entra_auth"}
+	assert.ErrorContains(t, cfg.Validate(), "credential: type extension is for components that borrow")
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configopaque"
 )
 
@@ -28,18 +29,21 @@ const (
 	// TypeAccessToken is a fixed bearer token (a proxy's, or one from
 	// `az account get-access-token --resource <audience>`).
 	TypeAccessToken Type = "access_token"
+	// TypeExtension takes the credential of an azure_entra_auth extension,
+	// so that one identity is configured once for every component.
+	TypeExtension Type = "extension"
 )
 
 var types = []Type{
 	TypeDefault, TypeManagedIdentity, TypeWorkloadIdentity,
-	TypeClientSecret, TypeAccessToken,
+	TypeClientSecret, TypeAccessToken, TypeExtension,
 }
 
 // Config is a `credential:` section. It is not called `auth`: that key
 // belongs to confighttp (authenticator extensions).
 type Config struct {
 	// Type is one of default, managed_identity, workload_identity,
-	// client_secret, access_token. Default `default`.
+	// client_secret, access_token, extension. Default `default`.
 	Type Type `mapstructure:"type"`
 	// ClientID is the application (client) id: optional for managed_identity
 	// (selects a user-assigned identity), required for workload_identity and
@@ -52,6 +56,9 @@ type Config struct {
 	ClientSecret configopaque.String `mapstructure:"client_secret"`
 	// AccessToken is the bearer token, for access_token.
 	AccessToken configopaque.String `mapstructure:"access_token"`
+	// Extension is the id of the azure_entra_auth extension whose credential
+	// is used (azure_entra_auth or azure_entra_auth/<name>), for extension.
+	Extension string `mapstructure:"extension"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -72,6 +79,9 @@ func (cc *Config) Check() error {
 		if value != "" {
 			errs = append(errs, fmt.Errorf("%s is not used by type %s", name, cc.Type))
 		}
+	}
+	if cc.Type != TypeExtension {
+		unused("extension", cc.Extension)
 	}
 	switch cc.Type {
 	case TypeDefault:
@@ -100,6 +110,18 @@ func (cc *Config) Check() error {
 		unused("client_id", cc.ClientID)
 		unused("tenant_id", cc.TenantID)
 		unused("client_secret", string(cc.ClientSecret))
+	case TypeExtension:
+		required("extension", cc.Extension)
+		unused("client_id", cc.ClientID)
+		unused("tenant_id", cc.TenantID)
+		unused("client_secret", string(cc.ClientSecret))
+		unused("access_token", string(cc.AccessToken))
+		if cc.Extension != "" {
+			var id component.ID
+			if err := id.UnmarshalText([]byte(cc.Extension)); err != nil {
+				errs = append(errs, fmt.Errorf("extension %q is not a component id (like azure_entra_auth or azure_entra_auth/ingest): %w", cc.Extension, err))
+			}
+		}
 	default:
 		names := make([]string, len(types))
 		for i, t := range types {

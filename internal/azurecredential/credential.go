@@ -2,6 +2,7 @@ package azurecredential
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -59,6 +60,8 @@ func New(cc Config, opts Options) (azcore.TokenCredential, error) {
 			})
 	case TypeAccessToken:
 		cred = newStaticTokenCredential(string(cc.AccessToken))
+	case TypeExtension:
+		return nil, errors.New("credential type extension is resolved from the collector's extensions at start (Resolve), not built")
 	default:
 		return nil, fmt.Errorf("credential type %q is unknown", cc.Type)
 	}

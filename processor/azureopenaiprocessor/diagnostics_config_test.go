@@ -75,7 +75,7 @@ func TestLoadDiagnosticsConfig(t *testing.T) {
 
 	unknown := loadDiagnosticsConfig(t, "unknown_type")
 	assert.EqualError(t, confmap.Validate(&unknown),
-		`credential: type "certificate" is unknown; use one of default, managed_identity, workload_identity, client_secret, access_token`)
+		`credential: type "certificate" is unknown; use one of default, managed_identity, workload_identity, client_secret, access_token, extension`)
 }
 
 func TestValidateExplainsEveryWrongSetting(t *testing.T) {
@@ -128,8 +128,11 @@ func TestValidateExplainsEveryWrongSetting(t *testing.T) {
 		},
 			"credential: client_id is not used by type default (DefaultAzureCredential reads AZURE_CLIENT_ID); use type managed_identity or workload_identity to name a client"},
 		{"default with token", func(c *DiagnosticsConfig) { c.LogAnalytics.Credential.AccessToken = "t" }, "credential: access_token is not used by type default"},
+		{"extension without its id", func(c *DiagnosticsConfig) {
+			c.LogAnalytics.Credential = azurecredential.Config{Type: azurecredential.TypeExtension}
+		}, "credential: type extension needs extension"},
 		{"empty type", func(c *DiagnosticsConfig) { c.LogAnalytics.Credential.Type = "" },
-			`credential: type "" is unknown; use one of default, managed_identity, workload_identity, client_secret, access_token`},
+			`credential: type "" is unknown; use one of default, managed_identity, workload_identity, client_secret, access_token, extension`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -90,12 +90,12 @@ func NewClient(cfg Config, set component.TelemetrySettings, opts ...Option) (*Cl
 // Start builds the HTTP client (settings from confighttp, so TLS, CA file,
 // timeout and proxy apply), the credential and the azquery client.
 func (c *Client) Start(ctx context.Context, host component.Host) error {
+	var extensions map[component.ID]component.Component
+	if host != nil {
+		extensions = host.GetExtensions()
+	}
 	httpClient := c.httpClient
 	if httpClient == nil {
-		var extensions map[component.ID]component.Component
-		if host != nil {
-			extensions = host.GetExtensions()
-		}
 		built, err := c.cfg.ClientConfig.ToClient(ctx, extensions, c.set)
 		if err != nil {
 			return fmt.Errorf("HTTP client for %s: %w", c.cfg.ClientConfig.Endpoint, err)
@@ -103,9 +103,9 @@ func (c *Client) Start(ctx context.Context, host component.Host) error {
 		httpClient = built
 	}
 	c.closeIdle = httpClient.CloseIdleConnections
-	cred, err := azurecredential.New(c.cfg.Credential, azurecredential.Options{
+	cred, err := azurecredential.Resolve(c.cfg.Credential, azurecredential.Options{
 		ClientOptions: azcore.ClientOptions{Cloud: azurecredential.CloudFor(c.cfg.Audience)},
-	})
+	}, extensions)
 	if err != nil {
 		return err
 	}
