@@ -51,6 +51,8 @@ func TestCloudForFollowsTheAudience(t *testing.T) {
 	assert.Equal(t, "https://login.microsoftonline.us/", CloudFor("https://api.loganalytics.us").ActiveDirectoryAuthorityHost)
 	assert.Equal(t, "https://login.chinacloudapi.cn/", CloudFor("https://api.loganalytics.azure.cn").ActiveDirectoryAuthorityHost)
 	assert.Empty(t, CloudFor("https://api.loganalytics.io").ActiveDirectoryAuthorityHost, "public cloud: the SDK default")
+	assert.Equal(t, "https://login.microsoftonline.us/", CloudFor("https://monitor.azure.us/.default").ActiveDirectoryAuthorityHost, "a scope selects the cloud as its audience does")
+	assert.Empty(t, CloudFor("api://3c5a1f0e-8b2d-4e6f-9a7c-1d2e3f4a5b6c/.default").ActiveDirectoryAuthorityHost)
 }
 
 func TestCheckTypeExtension(t *testing.T) {
