@@ -37,12 +37,18 @@ func TestGrafanaDashboardOnPrometheus(t *testing.T) {
 	tempo := newOTLPTraceSink(t)
 	example, err := os.ReadFile(filepath.Join("..", "examples", "grafana", "config.yaml"))
 	require.NoError(t, err)
+	// The example prices calls (pricing.enabled) with its deployments: entry
+	// commented out; the test marks the sample records' gpt-4.1-mini as
+	// provisioned, as examples/local does, so the PTU panel has calls.
+	config := strings.Replace(string(example), "      # deployments:\n",
+		"      deployments:\n        "+provisionedDeployment+"\n", 1)
+	require.NotEqual(t, string(example), config, "examples/grafana/config.yaml: the commented pricing deployments: line")
 
 	receiverPort, healthPort := freePort(t), freePort(t)
 	dir := t.TempDir()
 	started := time.Now()
 	p, err := collector.Start(context.Background(), collector.Spec{
-		Binary: binary(t), Dir: dir, Config: string(example), HealthPort: healthPort,
+		Binary: binary(t), Dir: dir, Config: config, HealthPort: healthPort,
 		Env: []string{
 			fmt.Sprintf("AI_GATEWAY_ENDPOINT=localhost:%d", receiverPort),
 			fmt.Sprintf("HEALTH_CHECK_ENDPOINT=localhost:%d", healthPort),
@@ -137,6 +143,8 @@ type modelCall struct {
 	hasUsage, hasOutput, filtered, streamed               bool
 	duration, firstChunk                                  float64
 	remainingTokens, remainingRequests                    *float64
+	cost, units                                           float64 // azure.openai.cost.amount, azure.openai.provisioned.units
+	currency                                              string
 }
 
 type expectation struct{ calls []modelCall }
@@ -179,6 +187,9 @@ func expectedFromSpans(spans []ptrace.Span) expectation {
 		c.input, c.hasUsage = num("gen_ai.usage.input_tokens")
 		c.output, c.hasOutput = num("gen_ai.usage.output_tokens")
 		c.firstChunk, c.streamed = num("gen_ai.response.time_to_first_chunk")
+		c.cost, _ = num("azure.openai.cost.amount")
+		c.units, _ = num("azure.openai.provisioned.units")
+		c.currency = str("azure.openai.cost.currency")
 		if v, ok := a.Get("azure.openai.content_filter.filtered"); ok {
 			c.filtered = v.Bool()
 		}
@@ -436,8 +447,78 @@ var dashboardChecks = map[string]promQLCheck{
 	"Content-filter rate per deployment":      ratio(func(c modelCall) bool { return c.filtered }),
 	"Content-filter hits by category and caller": exactly([]string{"error_type", "ai_gateway_caller_subscription_id"},
 		func(c modelCall) bool { return c.filtered }, func(c modelCall) string { return c.errorType + "|" + c.caller }, one),
+	"Cost per caller and deployment": byHand([]string{"ai_gateway_caller_subscription_id", "azure_openai_deployment", "azure_openai_cost_currency"},
+		func(c modelCall) bool { return c.currency != "" }, func(c modelCall) string { return byCallerDeployment(c) + "|" + c.currency },
+		func(c modelCall) float64 { return c.cost }, costByHand),
+	"PTU split by caller": func(t *testing.T, refID string, got []promSample, want expectation, r float64) {
+		labels := []string{"azure_openai_deployment", "ai_gateway_caller_subscription_id"}
+		keep := func(c modelCall) bool { return c.units > 0 }
+		group := func(c modelCall) string { return c.deployment + "|" + c.caller }
+		switch refID {
+		case "A": // PTU-minutes
+			byHand(labels, keep, group, func(c modelCall) float64 { return c.units }, ptuMinutesByHand)(t, refID, got, want, r)
+		case "B": // each caller's PTU-minutes over its deployment's (one caller uses gpt-4.1-mini: 1)
+			perDeployment := map[string]float64{}
+			for k, v := range ptuMinutesByHand {
+				deployment, _, _ := strings.Cut(k, "|")
+				perDeployment[deployment] += v
+			}
+			shares := map[string]float64{}
+			for k, v := range ptuMinutesByHand {
+				deployment, _, _ := strings.Cut(k, "|")
+				shares[k] = v / perDeployment[deployment]
+			}
+			assertGroups(t, got, labels, shares, 1e-9)
+		default:
+			t.Errorf("target %s has no check", refID)
+		}
+	},
 	"Calls by usage source":  exactly([]string{"azure_openai_usage_source"}, usage, bySource, one),
 	"Tokens by usage source": perSecond([]string{"azure_openai_usage_source"}, usage, bySource, tokens),
+}
+
+// provisionedDeployment is the pricing.deployments entry the test adds to the
+// Grafana example: the sample records' gpt-4.1-mini as a provisioned
+// deployment of 50 PTUs at 1.0 USD per PTU and hour (as in examples/local).
+const provisionedDeployment = "gpt-4.1-mini: {type: provisioned, ptu: 50, hourly_price_per_ptu: 1.0}"
+
+// costByHand is what the 18 calls (the twelve sample records, then the first
+// six again) cost, from the records' token counts and the built-in sheet
+// (USD per 1 M tokens). Only records 01-06 are priced (07 embeddings, 10
+// gpt-5-mini and 12 o4-mini have no price; 08, 09 and 11 no usage), and each
+// of them is sent twice.
+//
+//	gpt-4o (input 2.50, cached input 1.25, output 10.00), sub-team-search:
+//	  01: 1 843 input of which 1 536 cached, 41 output: 307 × 2.50 + 1 536 × 1.25 + 41 × 10 = 3 097.5
+//	  03: 96 input, 21 output:                                    96 × 2.50 + 21 × 10 =   450
+//	  05: 214 input, 58 output:                                  214 × 2.50 + 58 × 10 = 1 115
+//	  4 662.5 / 1 M = 0.0046625, twice: 0.009325
+//	gpt-4.1-mini provisioned (14 900 input tokens a minute per PTU, output weight 4), sub-team-support:
+//	  02: 312 input, 38 output: 312 + 4 × 38 = 464 input-token equivalents
+//	  04: 30 input, 26 output (the tokenizer's estimate): 30 + 4 × 26 = 134
+//	  06: 187 input, 24 output: 187 + 4 × 24 = 283
+//	  881 / 14 900 PTU-minutes, twice: 1 762 / 14 900; at 1.0 per PTU-hour, / 60: 1 762 / 894 000
+var costByHand = map[string]float64{
+	"sub-team-search|gpt-4o|USD":        2 * 4662.5 / 1e6,
+	"sub-team-support|gpt-4.1-mini|USD": 1762.0 / 894000,
+}
+
+// ptuMinutesByHand: the PTU-minutes of the gpt-4.1-mini calls above.
+var ptuMinutesByHand = map[string]float64{
+	"gpt-4.1-mini|sub-team-support": 1762.0 / 14900,
+}
+
+// byHand: a range panel must show the numbers worked out by hand, and the
+// spans sent to Tempo must carry the same (what the processor priced).
+func byHand(labels []string, keep func(modelCall) bool, group func(modelCall) string, value func(modelCall) float64, want map[string]float64) promQLCheck {
+	return func(t *testing.T, _ string, got []promSample, calls expectation, _ float64) {
+		spans := calls.sumBy(keep, group, value)
+		assert.ElementsMatch(t, sortedKeys(want), sortedKeys(spans), "groups of the spans")
+		for k, w := range want {
+			assert.InDelta(t, w, spans[k], 1e-12, "spans: %s", k)
+		}
+		assertGroups(t, got, labels, want, 1e-9)
+	}
 }
 
 // TestDashboardRangeQueriesAcrossCounterResets feeds a real Prometheus series

@@ -496,11 +496,18 @@ func pipelineConfig(t *testing.T, s pipelineSettings) string {
 	prwExporter := section(t, grafana, "exporters", "prometheus_remote_write").(map[string]any)
 	prwExporter["http"] = map[string]any{"endpoint": s.remoteWrite}
 
+	// The example's pricing, with the sample records' gpt-4.1-mini as a
+	// provisioned deployment: the dashboard's cost and PTU panels read both.
+	pricing := section(t, grafana, "processors", "azure_openai", "pricing").(map[string]any)
+	pricing["deployments"] = map[string]any{
+		"gpt-4.1-mini": map[string]any{"type": "provisioned", "ptu": 50, "hourly_price_per_ptu": 1.0},
+	}
+
 	cfg := map[string]any{
 		"extensions": map[string]any{"health_check": map[string]any{"endpoint": s.health}},
 		"receivers":  map[string]any{"ai_gateway": map[string]any{"endpoint": s.receiver}},
 		"processors": map[string]any{
-			"azure_openai": map[string]any{"diagnostics": map[string]any{
+			"azure_openai": map[string]any{"pricing": pricing, "diagnostics": map[string]any{
 				"workspace_id":  workspaceID,
 				"endpoint":      s.laEndpoint,
 				"tls":           map[string]any{"ca_file": s.laCAFile},

@@ -13,6 +13,9 @@ RECORDS=${RECORDS:-examples/records}
 OUT=_out/demo
 RECEIVER=localhost:4320
 HEALTH=http://localhost:13133/
+# The provisioned deployment of examples/local/config.yaml (pricing.deployments), PTUs and hourly
+# price per PTU as there: the summary splits its hourly cost between the callers.
+PTU=${PTU:-gpt-4.1-mini=50:1.0}
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -60,4 +63,4 @@ trap - EXIT
 echo "collector stopped cleanly; its log: $OUT/collector.log"
 echo
 echo "== summary of $OUT/traces.jsonl"
-"$OUT/bin/aoai-summary" -expect "$accepted" -metrics "$OUT/metrics.jsonl" "$OUT/traces.jsonl"
+"$OUT/bin/aoai-summary" -expect "$accepted" -ptu "$PTU" -metrics "$OUT/metrics.jsonl" "$OUT/traces.jsonl"

@@ -1,9 +1,11 @@
 // Command aoai-summary reads the spans the collector's file exporter wrote
 // (OTLP/JSON, one document per line) and prints what a platform team looks at
-// first: tokens per caller and deployment, latency per region, and where the
-// token counts came from, and for provisioned deployments each caller's share
-// of an hour's PTU cost (-ptu gives a deployment's size and price). With -metrics it also checks that the token metric
-// of the signal_to_metrics connector adds up to the spans' usage.
+// first: tokens per caller and deployment, latency per region, where the token
+// counts came from, the cost per caller and deployment of the calls the
+// processor priced, and for provisioned deployments each caller's share of an
+// hour's PTU cost (-ptu gives a deployment's size and price). With -metrics it
+// also checks that the token metric of the signal_to_metrics connector adds up
+// to the spans' usage.
 //
 //	go run ./cmd/aoai-summary -metrics _out/metrics.jsonl _out/traces.jsonl
 package main

@@ -30,6 +30,10 @@ const (
 	attrCallerApp      = conventions.GatewayCallerAppID
 	attrCallerObjectID = conventions.GatewayCallerObjectID
 	attrPTUUnits       = conventions.AzureOpenAIProvisionedUnits
+	attrResponseModel  = "gen_ai.response.model"
+	attrCostAmount     = conventions.AzureOpenAICostAmount
+	attrCostCurrency   = conventions.AzureOpenAICostCurrency
+	attrCostBasis      = conventions.AzureOpenAICostBasis
 )
 
 // Unknown stands for a value the span does not carry.
@@ -40,6 +44,7 @@ const Unknown = "(unknown)"
 type Call struct {
 	Caller     string // API Management subscription, else app id, else Entra object id
 	Deployment string // azure.openai.deployment, else gen_ai.request.model
+	Model      string // gen_ai.response.model
 	Region     string // azure.openai.region (x-ms-region)
 	Start      time.Time
 	Duration   time.Duration
@@ -57,6 +62,12 @@ type Call struct {
 	// deployment took (HasUnits).
 	ProvisionedUnits float64
 	HasUnits         bool
+	// Cost is what the call cost in Currency (azure.openai.cost.amount),
+	// priced on Basis (HasCost).
+	Cost     float64
+	Currency string
+	Basis    string
+	HasCost  bool
 }
 
 // Calls returns the model calls among the spans, in file order.
@@ -105,6 +116,7 @@ func callOf(span ptrace.Span) (Call, bool) {
 	c := Call{
 		Caller:            first(str(attrs, attrCallerSub), str(attrs, attrCallerApp), str(attrs, attrCallerObjectID), Unknown),
 		Deployment:        first(str(attrs, attrDeployment), str(attrs, attrRequestModel), Unknown),
+		Model:             str(attrs, attrResponseModel),
 		Region:            first(str(attrs, attrRegion), Unknown),
 		Start:             start,
 		Duration:          max(end.Sub(start), 0),
@@ -115,6 +127,10 @@ func callOf(span ptrace.Span) (Call, bool) {
 	c.Failed = span.Status().Code() == ptrace.StatusCodeError || c.ErrorType != ""
 	if v, ok := attrs.Get(attrPTUUnits); ok && v.Type() == pcommon.ValueTypeDouble {
 		c.ProvisionedUnits, c.HasUnits = v.Double(), true
+	}
+	if v, ok := attrs.Get(attrCostAmount); ok && v.Type() == pcommon.ValueTypeDouble {
+		c.Cost, c.HasCost = v.Double(), true
+		c.Currency, c.Basis = first(str(attrs, attrCostCurrency), Unknown), str(attrs, attrCostBasis)
 	}
 	if v, ok := attrs.Get(attrTimeToFirst); ok && v.Type() == pcommon.ValueTypeDouble {
 		c.TimeToFirstChunk = time.Duration(v.Double() * float64(time.Second))
@@ -185,6 +201,11 @@ type Summary struct {
 	// PTU is the use of provisioned deployments by hour and caller; empty
 	// without calls that carry azure.openai.provisioned.units.
 	PTU []PTURow
+	// Costs are what the priced calls cost by caller and deployment; empty
+	// without calls that carry azure.openai.cost.amount. Unpriced counts the
+	// calls with usage and no cost.
+	Costs    []CostRow
+	Unpriced Unpriced
 }
 
 // Summarize sums up the model calls of the traces.
@@ -206,6 +227,7 @@ func Summarize(traces []ptrace.Traces) Summary {
 	}
 	s.Tokens, s.Regions, s.Sources = t.tokenRows(), t.regionRows(), t.sourceRows()
 	s.PTU = ptuShares(calls)
+	s.Costs, s.Unpriced = costRows(calls)
 	return s
 }
 

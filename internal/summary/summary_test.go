@@ -24,6 +24,9 @@ type spanSpec struct {
 	in, out, cached                                     int64
 	noUsage, notModel                                   bool
 	units                                               float64 // azure.openai.provisioned.units
+	model                                               string  // gen_ai.response.model
+	cost                                                float64 // azure.openai.cost.amount, in USD
+	basis                                               string  // azure.openai.cost.basis
 }
 
 func tracesOf(specs ...spanSpec) ptrace.Traces {
@@ -58,6 +61,14 @@ func tracesOf(specs ...spanSpec) ptrace.Traces {
 		}
 		if s.units > 0 {
 			a.PutDouble("azure.openai.provisioned.units", s.units)
+		}
+		if s.model != "" {
+			a.PutStr("gen_ai.response.model", s.model)
+		}
+		if s.cost > 0 {
+			a.PutDouble("azure.openai.cost.amount", s.cost)
+			a.PutStr("azure.openai.cost.currency", "USD")
+			a.PutStr("azure.openai.cost.basis", s.basis)
 		}
 		if !s.noUsage {
 			a.PutInt("gen_ai.usage.input_tokens", s.in)

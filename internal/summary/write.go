@@ -3,6 +3,7 @@ package summary // import "github.com/otelcol-aoai/otelcol-aoai/internal/summary
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,6 +60,9 @@ func (s Summary) Write(w io.Writer) error {
 	}
 	sources.write(&b)
 
+	if len(s.Costs) > 0 {
+		s.writeCosts(&b)
+	}
 	if len(s.PTU) > 0 {
 		s.writePTU(&b)
 	}
@@ -74,6 +78,28 @@ func (s Summary) Write(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeCosts prints "Cost per caller and deployment": the sum of the calls'
+// azure.openai.cost.amount, and the calls with usage that have no price.
+func (s Summary) writeCosts(b *strings.Builder) {
+	b.WriteString("\nCost per caller and deployment (azure.openai.cost.amount; provisioned: the capacity used)\n")
+	costs := table{align: "lllrrl", header: []string{"caller", "deployment", "basis", "calls", "cost", "currency"}}
+	for _, r := range append(slices.Clip(s.Costs), s.CostTotals()...) {
+		costs.add(r.Caller, r.Deployment, r.Basis, num(int64(r.Calls)), strconv.FormatFloat(r.Amount, 'f', 6, 64), r.Currency)
+	}
+	costs.write(b)
+	if s.Unpriced.Calls == 0 {
+		return
+	}
+	fmt.Fprintf(b, "  not priced: %d call%s with token usage and no price (", s.Unpriced.Calls, plural(s.Unpriced.Calls))
+	for i, model := range slices.Sorted(maps.Keys(s.Unpriced.ByModel)) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(b, "%s %d", model, s.Unpriced.ByModel[model])
+	}
+	b.WriteString("): add a price in pricing.prices\n")
 }
 
 // writePTU prints "PTU cost per caller, by hour": each caller's share of a
