@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -36,6 +37,9 @@ type spanView struct {
 	errorType        string
 	ttfbMS           float64
 	hasTTFB          bool
+	// mayHoldInvalidText: an attribute key or string value the sender set, or
+	// one the lifter wrote, is not valid UTF-8 (see attributesNeedUTF8Pass).
+	mayHoldInvalidText bool
 	// selectHeader: an apim-request-id, azureml-model-session or x-ms-region
 	// header is present (the default selection test).
 	selectHeader bool
@@ -92,6 +96,9 @@ func (l *lifter) scan(attrs pcommon.Map) {
 	*v = spanView{}
 	v.existing = existing
 	attrs.Range(func(k string, val pcommon.Value) bool {
+		if k != attrRequestBody && k != attrResponseBody && (!utf8.ValidString(k) || !validText(val)) {
+			v.mayHoldInvalidText = true
+		}
 		if len(k) > len(responseHeaderPrefix) && headers.HasPrefixFold(k, responseHeaderPrefix) {
 			// A name that is already lower case (the semantic-convention
 			// form) is not copied; others are, since Facts may keep a value
@@ -370,8 +377,46 @@ func (l *lifter) has(k string) bool {
 
 func (l *lifter) putStr(k, val string) {
 	if val != "" && !l.has(k) {
+		l.noteText(val)
 		l.attrs.PutStr(k, val)
 	}
+}
+
+// noteText remembers that the span's attributes need the UTF-8 pass when a
+// string the lifter writes (read from a body) is not valid UTF-8.
+func (l *lifter) noteText(s string) {
+	if !utf8.ValidString(s) {
+		l.view.mayHoldInvalidText = true
+	}
+}
+
+// attributesNeedUTF8Pass reports whether the span's attributes may hold a
+// string that is not UTF-8: one the sender set (seen by scan), one the lifter
+// wrote, or a body kept as it came. Most spans need no second walk of their
+// attributes.
+func (l *lifter) attributesNeedUTF8Pass() bool {
+	return l.view.mayHoldInvalidText || l.cfg.KeepBodies
+}
+
+// validText reports whether a value holds only UTF-8 text: strings, and the
+// strings of a slice (the shape of header attributes). A map, or a slice of
+// anything else, is left to the full pass.
+func validText(v pcommon.Value) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return utf8.ValidString(v.Str())
+	case pcommon.ValueTypeSlice:
+		s := v.Slice()
+		for i := 0; i < s.Len(); i++ {
+			if !validText(s.At(i)) {
+				return false
+			}
+		}
+		return true
+	case pcommon.ValueTypeMap:
+		return false
+	}
+	return true
 }
 
 func (l *lifter) putInt(k string, val genai.Int) {
@@ -399,6 +444,7 @@ func (l *lifter) putStrings(k string, vals []string) {
 	s := l.attrs.PutEmptySlice(k)
 	s.EnsureCapacity(len(vals))
 	for _, val := range vals {
+		l.noteText(val)
 		s.AppendEmpty().SetStr(val)
 	}
 }
@@ -448,6 +494,7 @@ func (l *lifter) writeCall(route genai.Route, provider string) {
 			// A stream choice that never got a finish reason was cut off.
 			r = "error"
 		}
+		l.noteText(r)
 		s.AppendEmpty().SetStr(r)
 	}
 }
@@ -636,6 +683,7 @@ func (l *lifter) setNameAndStatus(span ptrace.Span, route genai.Route) {
 	// error.type; the body's error code refines it. Any other value the sender
 	// chose is kept.
 	if !l.has(attrErrorType) || (v.errorType == status && status != "") {
+		l.noteText(errType)
 		l.attrs.PutStr(attrErrorType, errType)
 	}
 	if span.Status().Code() != ptrace.StatusCodeError {

@@ -183,8 +183,13 @@ func (p *azureOpenAIProcessor) processTraces(ctx context.Context, td ptrace.Trac
 					c.add(l.lift(span))
 				}
 				// After lifting, so that what was read from the bodies is
-				// checked with what the sender set.
-				c.invalidUTF8 += int64(validutf8.Span(span))
+				// checked with what the sender set. The attributes were seen
+				// by scan and the lifter's writes: walked again only when one
+				// of those found a string that is not UTF-8.
+				c.invalidUTF8 += int64(validutf8.SpanExceptAttributes(span))
+				if l.attributesNeedUTF8Pass() {
+					c.invalidUTF8 += int64(validutf8.Map(span.Attributes()))
+				}
 			}
 		}
 	}

@@ -45,6 +45,12 @@ func Scope(s pcommon.InstrumentationScope) int {
 // Span fixes the span's name, trace state, status message and attributes,
 // and the names and attributes of its events and links.
 func Span(span ptrace.Span) int {
+	return SpanExceptAttributes(span) + Map(span.Attributes())
+}
+
+// SpanExceptAttributes is Span without the span's own attributes, for a
+// caller that already knows whether those hold anything to fix.
+func SpanExceptAttributes(span ptrace.Span) int {
 	n := 0
 	if v, bad := Fix(span.Name()); bad {
 		span.SetName(v)
@@ -55,7 +61,6 @@ func Span(span ptrace.Span) int {
 		span.Status().SetMessage(v)
 		n++
 	}
-	n += Map(span.Attributes())
 	events := span.Events()
 	for i := 0; i < events.Len(); i++ {
 		e := events.At(i)
