@@ -392,10 +392,12 @@ func (l *lifter) noteText(s string) {
 
 // attributesNeedUTF8Pass reports whether the span's attributes may hold a
 // string that is not UTF-8: one the sender set (seen by scan), one the lifter
-// wrote, or a body kept as it came. Most spans need no second walk of their
-// attributes.
-func (l *lifter) attributesNeedUTF8Pass() bool {
-	return l.view.mayHoldInvalidText || l.cfg.KeepBodies
+// wrote, or a body still on the span (kept, or on a span not lifted), which
+// scan does not read. Most spans need no second walk of their attributes.
+func (l *lifter) attributesNeedUTF8Pass(lifted bool) bool {
+	v := &l.view
+	bodyLeft := v.hasRequest || v.hasResponse
+	return v.mayHoldInvalidText || (bodyLeft && (l.cfg.KeepBodies || !lifted))
 }
 
 // validText reports whether a value holds only UTF-8 text: strings, and the

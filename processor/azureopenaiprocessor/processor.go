@@ -187,7 +187,7 @@ func (p *azureOpenAIProcessor) processTraces(ctx context.Context, td ptrace.Trac
 				// by scan and the lifter's writes: walked again only when one
 				// of those found a string that is not UTF-8.
 				c.invalidUTF8 += int64(validutf8.SpanExceptAttributes(span))
-				if l.attributesNeedUTF8Pass() {
+				if l.attributesNeedUTF8Pass(selected) {
 					c.invalidUTF8 += int64(validutf8.Map(span.Attributes()))
 				}
 			}

@@ -115,3 +115,17 @@ func TestOutputIsValidUTF8(t *testing.T) {
 	// value, link value, resource and scope.
 	assert.Equal(t, int64(14), n)
 }
+
+// A span the conditions leave alone keeps its bodies, which scan does not
+// read: the UTF-8 pass must still reach them.
+func TestSkippedSpanBodiesAreMadeValidUTF8(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Conditions = []string{`attributes["no.such.attribute"] == "x"`}
+	td := gatewaySpan{url: "https://api.openai.com/v1/chat/completions", status: 200,
+		requestBody: `{"model":"a` + "\xff" + `"}`, responseBody: `{"id":"b` + "\xfe" + `"}`}.traces()
+	out, _ := runProcessor(t, cfg, td)
+	got := attrMap(out)
+	assert.NotContains(t, got, "gen_ai.request.model", "the span was not lifted")
+	assert.Equal(t, `{"model":"a`+"\uFFFD"+`"}`, got["ai_gateway.request.body"])
+	assert.Equal(t, `{"id":"b`+"\uFFFD"+`"}`, got["ai_gateway.response.body"])
+}
