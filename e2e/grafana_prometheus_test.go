@@ -140,9 +140,10 @@ func TestGrafanaDashboardOnPrometheus(t *testing.T) {
 type modelCall struct {
 	caller, deployment, region, server, source, errorType string
 	input, output                                         float64
-	hasUsage, hasOutput, filtered, streamed               bool
+	hasUsage, hasOutput, filtered, streamed, spilledOver  bool
 	duration, firstChunk                                  float64
 	remainingTokens, remainingRequests                    *float64
+	limitTokens, limitRequests                            *float64
 	cost, units                                           float64 // azure.openai.cost.amount, azure.openai.provisioned.units
 	currency                                              string
 }
@@ -183,6 +184,7 @@ func expectedFromSpans(spans []ptrace.Span) expectation {
 			source: str("azure.openai.usage.source"), errorType: str("error.type"),
 			duration:        s.EndTimestamp().AsTime().Sub(s.StartTimestamp().AsTime()).Seconds(),
 			remainingTokens: ptr("azure.openai.ratelimit.remaining_tokens"), remainingRequests: ptr("azure.openai.ratelimit.remaining_requests"),
+			limitTokens: ptr("azure.openai.ratelimit.limit_tokens"), limitRequests: ptr("azure.openai.ratelimit.limit_requests"),
 		}
 		c.input, c.hasUsage = num("gen_ai.usage.input_tokens")
 		c.output, c.hasOutput = num("gen_ai.usage.output_tokens")
@@ -192,6 +194,9 @@ func expectedFromSpans(spans []ptrace.Span) expectation {
 		c.currency = str("azure.openai.cost.currency")
 		if v, ok := a.Get("azure.openai.content_filter.filtered"); ok {
 			c.filtered = v.Bool()
+		}
+		if v, ok := a.Get("azure.openai.spilled_over"); ok {
+			c.spilledOver = v.Bool()
 		}
 		e.calls = append(e.calls, c)
 	}
@@ -276,17 +281,17 @@ func perSecond(labels []string, keep func(modelCall) bool, group func(modelCall)
 	}
 }
 
-// ratio: a ratio of two rates per deployment (429s to calls, filtered calls
-// to calls); groups without a counted call have no value.
-func ratio(counted func(modelCall) bool) promQLCheck {
+// ratio: a ratio of two rates per group (429s to calls, filtered calls to
+// calls); groups without a counted call have no value.
+func ratio(labels []string, group func(modelCall) string, counted func(modelCall) bool) promQLCheck {
 	return func(t *testing.T, _ string, got []promSample, want expectation, _ float64) {
-		num := want.sumBy(counted, func(c modelCall) string { return c.deployment }, one)
-		den := want.sumBy(all, func(c modelCall) string { return c.deployment }, one)
+		num := want.sumBy(counted, group, one)
+		den := want.sumBy(all, group, one)
 		ratios := map[string]float64{}
 		for k, n := range num {
 			ratios[k] = n / den[k]
 		}
-		assertGroups(t, got, []string{"azure_openai_deployment"}, ratios, 1)
+		assertGroups(t, got, labels, ratios, 1)
 	}
 }
 
@@ -382,31 +387,81 @@ func bucketOf(v float64) (lower, upper float64) {
 	return last, last
 }
 
+// lastGauges are, per deployment and region, the last values of the gauge's
+// series (one per server address) in the order the calls were sent, picked
+// (the lowest or the highest) into one.
+func (e expectation) lastGauges(value func(modelCall) *float64, pick func(a, b float64) float64) map[string]float64 {
+	last := map[string]float64{} // per series
+	group := map[string]string{}
+	for _, c := range e.calls {
+		if v := value(c); v != nil && c.deployment != "" {
+			series := c.deployment + "|" + c.region + "|" + c.server
+			last[series] = *v
+			group[series] = c.deployment + "|" + c.region
+		}
+	}
+	picked := map[string]float64{}
+	for series, v := range last {
+		if p, ok := picked[group[series]]; ok {
+			v = pick(p, v)
+		}
+		picked[group[series]] = v
+	}
+	return picked
+}
+
 // lastGauge: the headroom panels show, per deployment and region, the lowest
-// of the last values of the series (one per server address).
+// of the last values of the series.
 func lastGauge(value func(modelCall) *float64) promQLCheck {
 	return func(t *testing.T, _ string, got []promSample, want expectation, _ float64) {
-		last := map[string]float64{} // per series
-		group := map[string]string{}
-		for _, c := range want.calls {
-			if v := value(c); v != nil && c.deployment != "" {
-				series := c.deployment + "|" + c.region + "|" + c.server
-				last[series] = *v
-				group[series] = c.deployment + "|" + c.region
-			}
-		}
-		lowest := map[string]float64{}
-		for series, v := range last {
-			if l, ok := lowest[group[series]]; !ok || v < l {
-				lowest[group[series]] = v
-			}
-		}
 		have := map[string]float64{}
 		for _, s := range got {
 			have[groupOf(s, "azure_openai_deployment", "azure_openai_region")] = s.Value
 		}
-		assert.Equal(t, lowest, have)
+		assert.Equal(t, want.lastGauges(value, math.Min), have)
 	}
+}
+
+// utilization is 1 − remaining / limit of a call's rate-limit headers, nil
+// where the gauge has no value: a header missing, no positive limit or a
+// negative remaining count.
+func utilization(remaining, limit func(modelCall) *float64) func(modelCall) *float64 {
+	return func(c modelCall) *float64 {
+		r, l := remaining(c), limit(c)
+		if r == nil || l == nil || *l <= 0 || *r < 0 {
+			return nil
+		}
+		u := 1 - *r / *l
+		return &u
+	}
+}
+
+// utilizationByHand is what the "Rate-limit utilisation" panel must show:
+// per deployment and region (one server address each), the last call's
+// 1 − x-ratelimit-remaining-* / x-ratelimit-limit-* of the 18 calls (the
+// twelve records, then 01-06 again). Record 11 has no response; record 10
+// (Responses API) names no deployment header but its model, gpt-5-mini.
+//
+//	gpt-4o, Sweden Central, last 05:   tokens 1 − 447 420 / 450 000,   requests 1 − 4 484 / 4 500
+//	gpt-4.1-mini, East US 2, last 06:  tokens 1 − 1 989 180 / 2 000 000, requests 1 − 9 988 / 10 000
+//	text-embedding-3-small, Sweden, 07: tokens 1 − 349 991 / 350 000,  requests 1 − 2 999 / 3 000
+//	gpt-5-mini, East US 2, 10:         tokens 1 − 1 989 000 / 2 000 000, requests 1 − 9 986 / 10 000
+//	o4-mini, Sweden Central, 12:       tokens 1 − 446 010 / 450 000,   requests 1 − 4 480 / 4 500
+var utilizationByHand = map[string]map[string]float64{
+	"A": { // tokens
+		"gpt-4o|Sweden Central":                 2580.0 / 450000,
+		"gpt-4.1-mini|East US 2":                10820.0 / 2000000,
+		"text-embedding-3-small|Sweden Central": 9.0 / 350000,
+		"gpt-5-mini|East US 2":                  11000.0 / 2000000,
+		"o4-mini|Sweden Central":                3990.0 / 450000,
+	},
+	"B": { // requests
+		"gpt-4o|Sweden Central":                 16.0 / 4500,
+		"gpt-4.1-mini|East US 2":                12.0 / 10000,
+		"text-embedding-3-small|Sweden Central": 1.0 / 3000,
+		"gpt-5-mini|East US 2":                  14.0 / 10000,
+		"o4-mini|Sweden Central":                20.0 / 4500,
+	},
 }
 
 var (
@@ -443,8 +498,29 @@ var dashboardChecks = map[string]promQLCheck{
 	"Latency p95 per deployment (range)":      quantileWithinBucket(0.95, false, []string{"azure_openai_deployment"}, all, byDeployment, duration),
 	"Rate-limit headroom: remaining tokens":   lastGauge(func(c modelCall) *float64 { return c.remainingTokens }),
 	"Rate-limit headroom: remaining requests": lastGauge(func(c modelCall) *float64 { return c.remainingRequests }),
-	"429 rate per deployment":                 ratio(func(c modelCall) bool { return c.errorType == "429" }),
-	"Content-filter rate per deployment":      ratio(func(c modelCall) bool { return c.filtered }),
+	"Rate-limit utilisation": func(t *testing.T, refID string, got []promSample, want expectation, _ float64) {
+		value := map[string]func(modelCall) *float64{
+			"A": utilization(func(c modelCall) *float64 { return c.remainingTokens }, func(c modelCall) *float64 { return c.limitTokens }),
+			"B": utilization(func(c modelCall) *float64 { return c.remainingRequests }, func(c modelCall) *float64 { return c.limitRequests }),
+		}[refID]
+		require.NotNil(t, value, "target %s", refID)
+		spans := want.lastGauges(value, math.Max)
+		assert.ElementsMatch(t, sortedKeys(utilizationByHand[refID]), sortedKeys(spans), "groups of the spans")
+		for k, w := range utilizationByHand[refID] {
+			assert.InDelta(t, w, spans[k], 1e-12, "spans: %s", k)
+		}
+		assertGroups(t, got, []string{"azure_openai_deployment", "azure_openai_region"}, utilizationByHand[refID], 1e-9)
+	},
+	"429 rate per deployment":            ratio([]string{"azure_openai_deployment"}, byDeployment, func(c modelCall) bool { return c.errorType == "429" }),
+	"Content-filter rate per deployment": ratio([]string{"azure_openai_deployment"}, byDeployment, func(c modelCall) bool { return c.filtered }),
+	// Record 12 is the one spilled call (o4-mini, Sweden Central, spilled over
+	// from o4-mini-ptu), and o4-mini's only call: a share of 1.
+	"Spillover share": func(t *testing.T, refID string, got []promSample, want expectation, r float64) {
+		spilled := func(c modelCall) bool { return c.spilledOver }
+		byDeploymentRegion := func(c modelCall) string { return c.deployment + "|" + c.region }
+		assert.Equal(t, map[string]float64{"o4-mini|Sweden Central": 1}, want.sumBy(spilled, byDeploymentRegion, one), "spilled calls of the spans")
+		ratio([]string{"azure_openai_deployment", "azure_openai_region"}, byDeploymentRegion, spilled)(t, refID, got, want, r)
+	},
 	"Content-filter hits by category and caller": exactly([]string{"error_type", "ai_gateway_caller_subscription_id"},
 		func(c modelCall) bool { return c.filtered }, func(c modelCall) string { return c.errorType + "|" + c.caller }, one),
 	"Cost per caller and deployment": byHand([]string{"ai_gateway_caller_subscription_id", "azure_openai_deployment", "azure_openai_cost_currency"},
