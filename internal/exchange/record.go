@@ -175,15 +175,6 @@ func (d *decodeState) skip() {
 	d.skipValue(0)
 }
 
-// readNull consumes a null if it is next. Null stands for an absent field.
-func (d *decodeState) readNull() bool {
-	if d.peek() == 'n' {
-		d.scanLiteral("null")
-		return true
-	}
-	return false
-}
-
 func (d *decodeState) readString(field string) (string, bool) {
 	switch d.peek() {
 	case '"':

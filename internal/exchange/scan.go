@@ -72,15 +72,6 @@ func (s *scanner) peek() byte {
 	return s.src[s.pos]
 }
 
-// consume skips b if it is the next non-space byte.
-func (s *scanner) consume(b byte) bool {
-	if s.peek() == b {
-		s.pos++
-		return true
-	}
-	return false
-}
-
 // scanString reads the string at s.pos (which holds '"'). With decode it
 // returns the value: a substring of the input when it holds no escape,
 // else a new string. valid is false when the value is not UTF-8 (a raw

@@ -45,6 +45,8 @@ var (
 	kindStream       = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "stream")))
 	kindHeader       = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "header")))
 	kindCondition    = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "condition")))
+	kindReqEncoding  = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "request_encoding")))
+	kindRespEncoding = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "response_encoding")))
 	unpricedSets     = map[pricing.Unpriced]metric.AddOption{
 		pricing.UnknownModel: metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", string(pricing.UnknownModel)))),
 		pricing.NoPrice:      metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", string(pricing.NoPrice)))),
@@ -54,8 +56,6 @@ var (
 		estimateSet(tokens.O200kBase, false), estimateSet(tokens.O200kBase, true),
 		estimateSet(tokens.Cl100kBase, false), estimateSet(tokens.Cl100kBase, true),
 	}
-	kindReqEncoding  = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "request_encoding")))
-	kindRespEncoding = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", "response_encoding")))
 )
 
 func estimateSet(enc tokens.Encoding, assumed bool) metric.AddOption {

@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadatatest"
@@ -84,11 +83,3 @@ func defaultConfig() *Config { return createDefaultConfig().(*Config) }
 
 // attrMap returns the span's attributes as plain Go values.
 func attrMap(span ptrace.Span) map[string]any { return span.Attributes().AsRaw() }
-
-func strSlice(v pcommon.Value) []string {
-	var out []string
-	for i := 0; i < v.Slice().Len(); i++ {
-		out = append(out, v.Slice().At(i).Str())
-	}
-	return out
-}

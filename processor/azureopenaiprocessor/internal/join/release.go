@@ -31,8 +31,6 @@ func newReleaseSet() *releaseSet {
 	return &releaseSet{byClient: map[string]*clientBatch{}, counts: map[Status]int64{}}
 }
 
-func (r *releaseSet) empty() bool { return len(r.order) == 0 }
-
 // add moves a span, already enriched or marked and taken out of the buffer
 // (see unlink), into the set under its origin.
 func (r *releaseSet) add(ps *pendingSpan, status Status) {
