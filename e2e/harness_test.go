@@ -47,9 +47,16 @@ type runningCollector struct {
 // killed when the test ends, and its output logged if the test failed.
 func startCollector(t *testing.T, config string, healthPort int) *runningCollector {
 	t.Helper()
+	return startCollectorWithEnv(t, config, healthPort)
+}
+
+// startCollectorWithEnv is startCollector with environment variables added
+// to the test's.
+func startCollectorWithEnv(t *testing.T, config string, healthPort int, env ...string) *runningCollector {
+	t.Helper()
 	dir := t.TempDir()
 	p, err := collector.Start(context.Background(), collector.Spec{
-		Binary: binary(t), Dir: dir, Config: config, HealthPort: healthPort,
+		Binary: binary(t), Dir: dir, Config: config, HealthPort: healthPort, Env: env,
 	})
 	if err != nil {
 		// The log is in the test's temporary folder, gone after the test.
