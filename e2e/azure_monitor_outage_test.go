@@ -29,12 +29,13 @@ const (
 	outageTail     = 5 * time.Second
 	// The Application Insights channel retries a failed request 10, 40 and
 	// 100 s after its first try: a request that first failed when the
-	// outage began has its last chance 100 s later.
-	outageWait = 125 * time.Second
+	// outage began has its last chance 100 s later; one that first failed
+	// 20 s in, 120 s after the outage began.
+	outageWait = 130 * time.Second
 )
 
-// outageCase is one setup under one kind of outage, and what the test
-// asserts of it (nil: measured and reported only).
+// outageCase is one setup under one kind of outage, and what the README
+// says of it: the test keeps the README's table true.
 type outageCase struct {
 	setup  azureMonitorSetup
 	outage fakeappinsights.Outage
@@ -61,23 +62,26 @@ func losesNothing(t *testing.T, r outageResult) {
 // and its alternatives while a fake Application Insights ingestion endpoint
 // is down for 60 s, and counts the spans that never arrive. The example as
 // shipped must lose none when the endpoint answers 503 (with or without
-// Retry-After) or refuses connections; a 502 loses the spans of the outage in
-// every setup this release offers (the channel does not retry it), which the
-// test asserts so that the README's statement stays true.
+// Retry-After) or refuses connections: with the exporter's defaults it loses
+// most under 503 with Retry-After, and a queue on disk or a durable hop in
+// front of it changes nothing, because the exporter acknowledges spans once
+// they are in its in-memory channel. A 502 loses the spans of the outage in
+// every setup (the channel does not retry it). The test asserts each of
+// these, so that the README's table stays true.
 func TestAzureMonitorOutage(t *testing.T) {
 	cases := []outageCase{
 		{shippedSetup, fakeappinsights.Unavailable, losesNothing},
 		{shippedSetup, fakeappinsights.UnavailableRetryAfter, losesNothing},
 		{shippedSetup, fakeappinsights.Refused, losesNothing},
 		{shippedSetup, fakeappinsights.BadGateway, loses},
-		{defaultsSetup, fakeappinsights.Unavailable, nil},
-		{defaultsSetup, fakeappinsights.UnavailableRetryAfter, nil},
-		{defaultsSetup, fakeappinsights.Refused, nil},
-		{defaultsSetup, fakeappinsights.BadGateway, nil},
-		{fileQueueSetup, fakeappinsights.UnavailableRetryAfter, nil},
-		{fileQueueSetup, fakeappinsights.BadGateway, nil},
-		{hopSetup, fakeappinsights.UnavailableRetryAfter, nil},
-		{hopSetup, fakeappinsights.BadGateway, nil},
+		{defaultsSetup, fakeappinsights.Unavailable, losesNothing},
+		{defaultsSetup, fakeappinsights.UnavailableRetryAfter, loses},
+		{defaultsSetup, fakeappinsights.Refused, losesNothing},
+		{defaultsSetup, fakeappinsights.BadGateway, loses},
+		{fileQueueSetup, fakeappinsights.UnavailableRetryAfter, loses},
+		{fileQueueSetup, fakeappinsights.BadGateway, loses},
+		{hopSetup, fakeappinsights.UnavailableRetryAfter, loses},
+		{hopSetup, fakeappinsights.BadGateway, loses},
 	}
 	// Every case at once, whatever go test's -parallel (GOMAXPROCS by
 	// default) says: they wait, not compute, and the test takes the time of one.
@@ -88,9 +92,7 @@ func TestAzureMonitorOutage(t *testing.T) {
 			t.Run(strings.ReplaceAll(c.setup.Name, " ", "_")+"/"+c.outage.String(), func(t *testing.T) {
 				r := runOutage(t, c.setup, c.outage)
 				table[i] = fmt.Sprintf("| %s | %s | %d | %d | %d | %s |", c.setup.Name, c.outage, r.Sent, r.Lost, r.Duplicated, r.Recovered.Round(time.Second))
-				if c.check != nil {
-					c.check(t, r)
-				}
+				c.check(t, r)
 			})
 		})
 	}
