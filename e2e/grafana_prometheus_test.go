@@ -70,12 +70,12 @@ func TestGrafanaDashboardOnPrometheus(t *testing.T) {
 		}
 	})
 
-	// The twelve records, then the first six again: one call every 1.5 s, so
-	// most caller × deployment series see one call and a few see two.
+	// The thirteen records, then the first six again: one call every 1.5 s,
+	// so most caller × deployment series see one call and a few see two.
 	records, err := replay.LoadRecords(filepath.Join("..", "examples", "records"))
 	require.NoError(t, err)
-	require.Len(t, records, 12, "examples/records")
-	const calls = 18
+	require.Len(t, records, 13, "examples/records")
+	const calls = 19
 	sent, err := replay.Run(context.Background(), replay.Options{
 		URL:     fmt.Sprintf("http://localhost:%d/v1/exchanges", receiverPort),
 		Records: records, Count: calls, Rate: 1 / 1.5, MaxRetries: 5,
@@ -438,8 +438,8 @@ func utilization(remaining, limit func(modelCall) *float64) func(modelCall) *flo
 
 // utilizationByHand is what the "Rate-limit utilisation" panel must show:
 // per deployment and region (one server address each), the last call's
-// 1 − x-ratelimit-remaining-* / x-ratelimit-limit-* of the 18 calls (the
-// twelve records, then 01-06 again). Record 11 has no response; record 10
+// 1 − x-ratelimit-remaining-* / x-ratelimit-limit-* of the 19 calls (the
+// thirteen records, then 01-06 again). Record 11 has no response; record 10
 // (Responses API) names no deployment header but its model, gpt-5-mini.
 //
 //	gpt-4o, Sweden Central, last 05:   tokens 1 − 447 420 / 450 000,   requests 1 − 4 484 / 4 500
@@ -533,7 +533,7 @@ var dashboardChecks = map[string]promQLCheck{
 		switch refID {
 		case "A": // PTU-minutes
 			byHand(labels, keep, group, func(c modelCall) float64 { return c.units }, ptuMinutesByHand)(t, refID, got, want, r)
-		case "B": // each caller's PTU-minutes over its deployment's (one caller uses gpt-4.1-mini: 1)
+		case "B": // each caller's PTU-minutes over its deployment's: 1 762 / 2 244 and 482 / 2 244
 			perDeployment := map[string]float64{}
 			for k, v := range ptuMinutesByHand {
 				deployment, _, _ := strings.Cut(k, "|")
@@ -558,30 +558,43 @@ var dashboardChecks = map[string]promQLCheck{
 // deployment of 50 PTUs at 1.0 USD per PTU and hour (as in examples/local).
 const provisionedDeployment = "gpt-4.1-mini: {type: provisioned, ptu: 50, hourly_price_per_ptu: 1.0}"
 
-// costByHand is what the 18 calls (the twelve sample records, then the first
-// six again) cost, from the records' token counts and the built-in sheet
-// (USD per 1 M tokens). Only records 01-06 are priced (07 embeddings, 10
-// gpt-5-mini and 12 o4-mini have no price; 08, 09 and 11 no usage), and each
-// of them is sent twice.
+// costByHand is what the 19 calls (the thirteen sample records, then the
+// first six again) cost, from the records' token counts and the built-in
+// sheet (USD per 1 M tokens). Records 01-07, 10 and 13 are priced (12 o4-mini
+// has no price; 08, 09 and 11 no usage); 01-06 are sent twice.
 //
-//	gpt-4o (input 2.50, cached input 1.25, output 10.00), sub-team-search:
+//	gpt-4o global standard (input 2.50, cached input 1.25, output 10.00), sub-team-search:
 //	  01: 1 843 input of which 1 536 cached, 41 output: 307 × 2.50 + 1 536 × 1.25 + 41 × 10 = 3 097.5
 //	  03: 96 input, 21 output:                                    96 × 2.50 + 21 × 10 =   450
 //	  05: 214 input, 58 output:                                  214 × 2.50 + 58 × 10 = 1 115
 //	  4 662.5 / 1 M = 0.0046625, twice: 0.009325
-//	gpt-4.1-mini provisioned (14 900 input tokens a minute per PTU, output weight 4), sub-team-support:
-//	  02: 312 input, 38 output: 312 + 4 × 38 = 464 input-token equivalents
-//	  04: 30 input, 26 output (the tokenizer's estimate): 30 + 4 × 26 = 134
-//	  06: 187 input, 24 output: 187 + 4 × 24 = 283
-//	  881 / 14 900 PTU-minutes, twice: 1 762 / 14 900; at 1.0 per PTU-hour, / 60: 1 762 / 894 000
+//	text-embedding-3-small global standard (input 0.02, input only), sub-team-search:
+//	  07: 9 input: 9 × 0.02 = 0.18 / 1 M
+//	gpt-5-mini global standard (input 0.25, output 2.00), sub-team-support:
+//	  10: 58 input, 412 output (384 of them reasoning): 58 × 0.25 + 412 × 2.00 = 14.5 + 824 = 838.5 / 1 M
+//	gpt-4.1-mini provisioned (14 900 input tokens a minute per PTU, output weight 4):
+//	  sub-team-support:
+//	    02: 312 input, 38 output: 312 + 4 × 38 = 464 input-token equivalents
+//	    04: 30 input, 26 output (the tokenizer's estimate): 30 + 4 × 26 = 134
+//	    06: 187 input, 24 output: 187 + 4 × 24 = 283
+//	    881 / 14 900 PTU-minutes, twice: 1 762 / 14 900; at 1.0 per PTU-hour, / 60: 1 762 / 894 000
+//	  sub-team-research:
+//	    13: 1 250 input of which 1 024 cached, 64 output: 226 + 4 × 64 = 482
+//	    482 / 14 900 PTU-minutes; / 60: 482 / 894 000
 var costByHand = map[string]float64{
-	"sub-team-search|gpt-4o|USD":        2 * 4662.5 / 1e6,
-	"sub-team-support|gpt-4.1-mini|USD": 1762.0 / 894000,
+	"sub-team-search|gpt-4o|USD":                 2 * 4662.5 / 1e6,
+	"sub-team-search|text-embedding-3-small|USD": 0.18 / 1e6,
+	"sub-team-support|gpt-5-mini|USD":            838.5 / 1e6,
+	"sub-team-support|gpt-4.1-mini|USD":          1762.0 / 894000,
+	"sub-team-research|gpt-4.1-mini|USD":         482.0 / 894000,
 }
 
-// ptuMinutesByHand: the PTU-minutes of the gpt-4.1-mini calls above.
+// ptuMinutesByHand: the PTU-minutes of the gpt-4.1-mini calls above; the
+// deployment's 2 244 / 14 900 PTU-minutes split 1 762 : 482 between its two
+// callers.
 var ptuMinutesByHand = map[string]float64{
-	"gpt-4.1-mini|sub-team-support": 1762.0 / 14900,
+	"gpt-4.1-mini|sub-team-support":  1762.0 / 14900,
+	"gpt-4.1-mini|sub-team-research": 482.0 / 14900,
 }
 
 // byHand: a range panel must show the numbers worked out by hand, and the

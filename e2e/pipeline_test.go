@@ -38,6 +38,7 @@ const (
 	recordFiltered   = "3b618676-26bb-4dbd-ad1c-9af0153e7c2a" // 09: prompt refused by the content filter
 	recordTimeout    = "74e69a5d-0dd2-4a65-bd62-8881ad1b72db" // 11: the gateway got no answer
 	recordEntraToken = "3571810a-fc13-4d0d-913d-b17d30cbc97d" // 12: caller known only from its bearer token
+	recordPTUCaller  = "c2e8f4a1-7b3d-4e9f-a5c6-1d2e3f4a5b6c" // 13: a second caller of the provisioned gpt-4.1-mini
 	recordAPIMStream = "7a41c0de-5b2f-4e8a-9d13-6c0f2b8e4a17" // examples/apim: a stream as the APIM policy sends it, without body
 
 	// The request ids (apim-request-id) of the joined records.
@@ -256,7 +257,7 @@ func loadE2ERecords(t *testing.T) ([]e2eRecord, []string) {
 	}
 	samples, err := replay.LoadRecords(filepath.Join("..", "examples", "records"))
 	require.NoError(t, err)
-	require.Len(t, samples, 12, "examples/records")
+	require.Len(t, samples, 13, "examples/records")
 	apim, err := replay.LoadRecords(filepath.Join("..", "examples", "apim", "record-example.json"))
 	require.NoError(t, err)
 	samples = append(samples, apim...)
@@ -703,6 +704,28 @@ func checkHandPickedSpans(t *testing.T, spans map[string]ptrace.Span) {
 			"ai_gateway.caller.app_id":    "8f3c1a52-5d0e-4d1c-9b3e-2a7d6c4e1f90",
 			"ai_gateway.caller.tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
 			"gen_ai.request.model":        "o4-mini",
+		}, a)
+		noCredentialAttributes(t, a)
+	})
+
+	// gpt-4.1-mini is provisioned in this run (50 PTUs at 1.0 per PTU-hour);
+	// its capacity row: 14 900 input tokens a minute per PTU, output weight 4.
+	// 1 250 input of which 1 024 cached, 64 output:
+	// (1 250 − 1 024) + 64 × 4 = 226 + 256 = 482 / 14 900 PTU-minutes;
+	// × 1.0 / 60 = 482 / 894 000.
+	t.Run("13 second caller of the provisioned deployment", func(t *testing.T) {
+		a := span(recordPTUCaller)
+		assertAttributes(t, map[string]any{
+			"ai_gateway.caller.subscription_id":    "sub-team-research",
+			"ai_gateway.caller.object_id":          "2d4e6f80-1a3b-4c5d-8e9f-0a1b2c3d4e5f",
+			"ai_gateway.caller.app_id":             "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b",
+			"azure.openai.deployment":              "gpt-4.1-mini",
+			"gen_ai.usage.input_tokens":            int64(1250),
+			"gen_ai.usage.cache_read.input_tokens": int64(1024),
+			"gen_ai.usage.output_tokens":           int64(64),
+			"azure.openai.provisioned.units":       482.0 / 14900,
+			"azure.openai.cost.amount":             482.0 / 894000,
+			"azure.openai.cost.basis":              "provisioned",
 		}, a)
 		noCredentialAttributes(t, a)
 	})

@@ -13,9 +13,10 @@ RECORDS=${RECORDS:-examples/records}
 OUT=_out/demo
 RECEIVER=localhost:4320
 HEALTH=http://localhost:13133/
-# The provisioned deployment of examples/local/config.yaml (pricing.deployments), PTUs and hourly
-# price per PTU as there: the summary splits its hourly cost between the callers.
-PTU=${PTU:-gpt-4.1-mini=50:1.0}
+# The summary reads the provisioned deployments (PTUs, hourly price per PTU) from $CONFIG's
+# pricing.deployments and splits their hourly cost between the callers; PTU=name=PTUS:PRICE
+# overrides one.
+PTU=${PTU:-}
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -63,4 +64,4 @@ trap - EXIT
 echo "collector stopped cleanly; its log: $OUT/collector.log"
 echo
 echo "== summary of $OUT/traces.jsonl"
-"$OUT/bin/aoai-summary" -expect "$accepted" -ptu "$PTU" -metrics "$OUT/metrics.jsonl" "$OUT/traces.jsonl"
+"$OUT/bin/aoai-summary" -expect "$accepted" -config "$CONFIG" ${PTU:+-ptu "$PTU"} -metrics "$OUT/metrics.jsonl" "$OUT/traces.jsonl"

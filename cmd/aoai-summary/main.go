@@ -3,17 +3,19 @@
 // first: tokens per caller and deployment, latency per region, where the token
 // counts came from, the cost per caller and deployment of the calls the
 // processor priced, and for provisioned deployments each caller's share of an
-// hour's PTU cost (-ptu gives a deployment's size and price). With -metrics it
+// hour's PTU cost (-config reads their size and price from the collector's
+// configuration, -ptu gives or overrides one). With -metrics it
 // also checks that the token metric of the signal_to_metrics connector adds up
 // to the spans' usage.
 //
-//	go run ./cmd/aoai-summary -metrics _out/metrics.jsonl _out/traces.jsonl
+//	go run ./cmd/aoai-summary -config examples/local/config.yaml -metrics _out/metrics.jsonl _out/traces.jsonl
 package main
 
 import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"time"
@@ -33,8 +35,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	metricsFile := fs.String("metrics", "", "file of the connector's metrics (OTLP/JSON lines, delta) to check against the spans")
 	expect := fs.Int("expect", 0, "fail unless the traces hold this many spans (0: no check)")
 	wait := fs.Duration("wait", 0, "with -expect: wait up to this long for the spans to be written")
+	config := fs.String("config", "", "the collector's configuration: the provisioned deployments of its azure_openai processors' pricing.deployments")
 	ptu := map[string]summary.PTUDeployment{}
-	fs.Func("ptu", "a provisioned deployment's size and price, deployment=PTUS:HOURLY_PRICE_PER_PTU (repeatable): splits its hourly cost by caller", func(v string) error {
+	fs.Func("ptu", "a provisioned deployment's size and price, deployment=PTUS:HOURLY_PRICE_PER_PTU (repeatable; over -config): splits its hourly cost by caller", func(v string) error {
 		name, d, err := summary.ParsePTUDeployment(v)
 		ptu[name] = d
 		return err
@@ -51,6 +54,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	provisioned, err := provisionedDeployments(*config, ptu)
+	if err != nil {
+		fmt.Fprintln(stderr, "aoai-summary:", err)
+		return 2
+	}
 
 	traces, err := readUntil(fs.Args(), *expect, *wait)
 	if err != nil {
@@ -58,7 +66,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	s := summary.Summarize(traces)
-	s.ChargePTU(ptu)
+	s.ChargePTU(provisioned)
 	if *expect > 0 && s.Spans != *expect {
 		fmt.Fprintf(stderr, "aoai-summary: %d spans in %v, expected %d\n", s.Spans, fs.Args(), *expect)
 		return 1
@@ -71,6 +79,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return checkMetrics(*metricsFile, s.Total(), stdout, stderr)
 	}
 	return 0
+}
+
+// provisionedDeployments are those of the configuration at path (none
+// without one), with the -ptu ones over them.
+func provisionedDeployments(path string, flags map[string]summary.PTUDeployment) (map[string]summary.PTUDeployment, error) {
+	deployments := map[string]summary.PTUDeployment{}
+	if path != "" {
+		var err error
+		if deployments, err = summary.ReadPTUConfig(path); err != nil {
+			return nil, err
+		}
+	}
+	maps.Copy(deployments, flags)
+	return deployments, nil
 }
 
 // readUntil reads the files, and with expect > 0 reads them again until they

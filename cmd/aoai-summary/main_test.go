@@ -110,6 +110,28 @@ func TestRunPTU(t *testing.T) {
 	// 2.5 of 15 × 60 = 900 PTU-minutes is 0.3 %.
 	assert.Contains(t, stdout.String(), "  2026-11-20 09:00  gpt-41-ptu  sub-team-search      1     2.50  100.0%  30.00         0.3%")
 
+	// The same deployment read from the collector's configuration: 30 PTUs
+	// × 0.5 = 15.00 an hour; 2.5 of 30 × 60 = 1 800 PTU-minutes is 0.1 %.
+	config := filepath.Join(dir, "config.yaml")
+	require.NoError(t, os.WriteFile(config, []byte(`processors:
+  azure_openai:
+    pricing:
+      deployments:
+        gpt-41-ptu: {type: provisioned, ptu: 30, hourly_price_per_ptu: 0.5}
+`), 0o600))
+	stdout.Reset()
+	require.Equal(t, 0, run([]string{"-config", config, traces}, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stdout.String(), "  2026-11-20 09:00  gpt-41-ptu  sub-team-search      1     2.50  100.0%  15.00         0.1%")
+
+	// -ptu overrides the configuration's figures.
+	stdout.Reset()
+	require.Equal(t, 0, run([]string{"-config", config, "-ptu", "gpt-41-ptu=15:2", traces}, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stdout.String(), "  2026-11-20 09:00  gpt-41-ptu  sub-team-search      1     2.50  100.0%  30.00         0.3%")
+
+	stderr.Reset()
+	assert.Equal(t, 2, run([]string{"-config", filepath.Join(dir, "missing.yaml"), traces}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "missing.yaml")
+
 	stderr.Reset()
 	assert.Equal(t, 2, run([]string{"-ptu", "gpt-41-ptu=15", traces}, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "want deployment=PTUS:HOURLY_PRICE_PER_PTU")

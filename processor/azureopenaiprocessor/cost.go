@@ -23,6 +23,7 @@ func (l *lifter) price(route genai.Route, provider string) pricing.Unpriced {
 	r := l.pricer.Price(pricing.Call{
 		Model:       responseModel(route, resp, h),
 		Deployment:  deploymentName(route, req, h),
+		Region:      h.Region,
 		ServiceTier: l.serviceTier(),
 		SpilledOver: h.SpilledOver.Set && h.SpilledOver.V,
 		HasUsage:    u.Input.Set || u.Output.Set,

@@ -44,6 +44,19 @@ func TestLiftWritesCost(t *testing.T) {
 	assert.NotContains(t, attrMap(span), "azure.openai.cost.amount", "pricing is off by default")
 }
 
+// A regional deployment is priced by the region x-ms-region names.
+func TestRegionalCostByTheResponseRegion(t *testing.T) {
+	cfg := pricingConfig()
+	cfg.Pricing.Deployments = map[string]pricing.Deployment{"openllmetry-testing": {Type: pricing.RegionalStandard}}
+	require.NoError(t, cfg.Validate())
+	span, _ := runProcessor(t, cfg, gatewaySpan{url: chatURL, status: 200, requestBody: chatRequest, responseBody: chatBody, responseHeaders: chatHeaders}.traces())
+	got := attrMap(span)
+	// East US 2: the gpt-4.1-mini regional row for eastus2 (0.44 / 0.11 / 1.76);
+	// 11 × 0.44 + 5 × 0.11 + 19 × 1.76 = 4.84 + 0.55 + 33.44 = 38.83 / 1 M
+	assert.InDelta(t, 38.83e-6, got["azure.openai.cost.amount"], 1e-15)
+	assert.Equal(t, "standard", got["azure.openai.cost.basis"])
+}
+
 func TestServiceTierAndFlexCost(t *testing.T) {
 	body := `{"id":"c1","object":"chat.completion","model":"gpt-4.1-2025-04-14","service_tier":"flex",` +
 		`"choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],` +

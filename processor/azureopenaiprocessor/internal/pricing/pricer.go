@@ -17,6 +17,9 @@ type Call struct {
 	Deployment string
 	// ServiceTier is the tier the response (else the request) named.
 	ServiceTier string
+	// Region is azure.openai.region (x-ms-region: "East US 2" or eastus2);
+	// only regional prices depend on it.
+	Region string
 	// SpilledOver: a provisioned deployment passed the call to Deployment.
 	SpilledOver bool
 	// HasUsage is false when no token count is known: nothing is priced.
@@ -51,9 +54,11 @@ type Result struct {
 	Unpriced Unpriced
 }
 
-// price is a price per 1 M tokens.
+// price is a price per 1 M tokens. An inputOnly price (embeddings) does not
+// price a call with output tokens.
 type price struct {
 	input, cached, output float64
+	inputOnly             bool
 }
 
 // Pricer prices calls. It is read-only after NewPricer, so any number of
@@ -124,8 +129,8 @@ func (p *Pricer) Price(c Call) Result {
 		basis = BasisBatch
 	}
 
-	pr, found := p.tokenPrice(c.Deployment, model, family, dep.Type, basis)
-	if !found {
+	pr, found := p.tokenPrice(c.Deployment, model, family, RegionName(c.Region), dep.Type, basis)
+	if !found || (pr.inputOnly && c.Output > 0) {
 		return Result{Unpriced: p.reason(model, family)}
 	}
 	amount := (float64(uncached)*pr.input + float64(cached)*pr.cached + float64(c.Output)*pr.output) / perMillion
@@ -156,24 +161,24 @@ func (p *Pricer) provisioned(model, family string, dep Deployment, uncached, out
 // model, exact name before family, and deployment type) is used, with the
 // sheet's discount for batch and flex. Priority has no discount to fall back
 // on: without a price of its own it is not priced.
-func (p *Pricer) tokenPrice(deployment, model, family string, typ DeploymentType, basis Basis) (price, bool) {
+func (p *Pricer) tokenPrice(deployment, model, family, region string, typ DeploymentType, basis Basis) (price, bool) {
 	switch basis {
 	case BasisFlex, BasisPriority:
 		if pr, ok := p.override(deployment, model, family, basis); ok {
 			return pr, true
 		}
-		if pr, ok := p.sheetPrice(model, family, typ, basis); ok || basis == BasisPriority {
+		if pr, ok := p.sheetPrice(model, family, region, typ, basis); ok || basis == BasisPriority {
 			return pr, ok
 		}
 	case BasisBatch:
-		if pr, ok := p.sheetPrice(model, family, Batch, ""); ok {
+		if pr, ok := p.sheetPrice(model, family, region, Batch, ""); ok {
 			return pr, true
 		}
 		typ = GlobalStandard
 	}
 	pr, found := p.override(deployment, model, family, "")
 	if !found {
-		pr, found = p.sheetPrice(model, family, typ, "")
+		pr, found = p.sheetPrice(model, family, region, typ, "")
 	}
 	if !found {
 		return price{}, false
@@ -186,7 +191,7 @@ func (p *Pricer) tokenPrice(deployment, model, family string, typ DeploymentType
 		return price{}, false
 	}
 	f := discount.Factor
-	return price{input: pr.input * f, cached: pr.cached * f, output: pr.output * f}, true
+	return price{input: pr.input * f, cached: pr.cached * f, output: pr.output * f, inputOnly: pr.inputOnly}, true
 }
 
 func (p *Pricer) override(deployment, model, family string, tier Basis) (price, bool) {
@@ -202,10 +207,10 @@ func (p *Pricer) override(deployment, model, family string, tier Basis) (price, 
 	return price{}, false
 }
 
-func (p *Pricer) sheetPrice(model, family string, typ DeploymentType, tier Basis) (price, bool) {
+func (p *Pricer) sheetPrice(model, family, region string, typ DeploymentType, tier Basis) (price, bool) {
 	for _, name := range []string{model, family} {
 		for _, r := range p.sheet.Prices {
-			if r.Model == name && r.Type == typ && r.Tier == tier {
+			if r.Model == name && r.Type == typ && r.Tier == tier && r.servesRegion(region) {
 				return r.price(), true
 			}
 		}
@@ -222,6 +227,12 @@ func (p *Pricer) capacity(model, family string) (ProvisionedCapacity, bool) {
 		}
 	}
 	return ProvisionedCapacity{}, false
+}
+
+// RegionName is the ARM name of an Azure region as x-ms-region spells it:
+// "East US 2" is eastus2.
+func RegionName(region string) string {
+	return strings.ToLower(strings.ReplaceAll(region, " ", ""))
 }
 
 func (p *Pricer) reason(model, family string) Unpriced {

@@ -24,6 +24,8 @@ func testConfig() Config {
 			"gpt-41-ptu":    {Type: Provisioned, PTU: 100, HourlyPricePerPTU: 1.0},
 			"gpt-5-ptu":     {Type: Provisioned, PTU: 15},
 			"eu-4o":         {Type: DataZoneStandard},
+			"us-41-mini":    {Type: RegionalStandard},
+			"gpt-4o-ptu":    {Type: Provisioned, PTU: 50},
 		},
 	}
 }
@@ -105,9 +107,49 @@ func TestPriceByHand(t *testing.T) {
 		call: Call{Model: "gpt-4o", Deployment: "chat", ServiceTier: "priority", HasUsage: true, Input: 1000, Output: 100},
 		want: Result{Unpriced: NoPrice},
 	}, {
-		name: "data zone deployment without a row",
-		call: Call{Model: "gpt-4o", Deployment: "eu-4o", HasUsage: true, Input: 1000, Output: 100},
+		// gpt-4o data zone row (Retail Prices API, 'gpt 4o 1120 ... Data Zone'
+		// meters): input 0.00275/1K = 2.75, cached 0.001375/1K = 1.375,
+		// output 0.011/1K = 11.00 per 1 M.
+		// (10 000 − 4 000) × 2.75 + 4 000 × 1.375 + 2 000 × 11.00
+		// = 16 500 + 5 500 + 22 000 = 44 000 / 1 M = 0.044
+		name: "data zone deployment",
+		call: Call{Model: "gpt-4o-2024-11-20", Deployment: "eu-4o", HasUsage: true, Input: 10000, Cached: 4000, Output: 2000},
+		want: Result{HasCost: true, Amount: 0.044, Currency: "USD", Basis: BasisStandard},
+	}, {
+		// text-embedding-3-small global row: 0.00002/1K = 0.02 per 1 M, input only.
+		// 250 000 × 0.02 = 5 000 / 1 M = 0.005
+		name: "embeddings: input tokens only",
+		call: Call{Model: "text-embedding-3-small", Deployment: "embed", HasUsage: true, Input: 250000},
+		want: Result{HasCost: true, Amount: 0.005, Currency: "USD", Basis: BasisStandard},
+	}, {
+		name: "embeddings row does not price output tokens",
+		call: Call{Model: "text-embedding-3-large", Deployment: "embed", HasUsage: true, Input: 1000, Output: 10},
 		want: Result{Unpriced: NoPrice},
+	}, {
+		// gpt-4.1-mini regional row for swedencentral: 0.000484/1K = 0.484,
+		// cached 0.000121/1K = 0.121, output 0.001936/1K = 1.936 per 1 M.
+		// (5 000 − 1 000) × 0.484 + 1 000 × 0.121 + 500 × 1.936
+		// = 1 936 + 121 + 968 = 3 025 / 1 M = 0.003025
+		name: "regional deployment priced for its region",
+		call: Call{Model: "gpt-4.1-mini-2025-04-14", Deployment: "us-41-mini", Region: "Sweden Central", HasUsage: true, Input: 5000, Cached: 1000, Output: 500},
+		want: Result{HasCost: true, Amount: 0.003025, Currency: "USD", Basis: BasisStandard},
+	}, {
+		// The same call in East US 2: 0.44, 0.11, 1.76 per 1 M.
+		// 4 000 × 0.44 + 1 000 × 0.11 + 500 × 1.76 = 1 760 + 110 + 880 = 2 750 / 1 M = 0.00275
+		name: "regional deployment, another region",
+		call: Call{Model: "gpt-4.1-mini-2025-04-14", Deployment: "us-41-mini", Region: "East US 2", HasUsage: true, Input: 5000, Cached: 1000, Output: 500},
+		want: Result{HasCost: true, Amount: 0.00275, Currency: "USD", Basis: BasisStandard},
+	}, {
+		name: "regional deployment without a region",
+		call: Call{Model: "gpt-4.1-mini", Deployment: "us-41-mini", HasUsage: true, Input: 5000, Output: 500},
+		want: Result{Unpriced: NoPrice},
+	}, {
+		// gpt-4o capacity (Learn, previous models): 2 500 input TPM per PTU,
+		// output weight 4. (3 000 − 500) + 500 × 4 = 2 500 + 2 000 = 4 500
+		// / 2 500 = 1.8 PTU-minutes; no hourly price, no cost.
+		name: "provisioned gpt-4o",
+		call: Call{Model: "gpt-4o-2024-08-06", Deployment: "gpt-4o-ptu", HasUsage: true, Input: 3000, Cached: 500, Output: 500},
+		want: Result{HasUnits: true, Units: 1.8},
 	}, {
 		name: "unknown model",
 		call: Call{Model: "gpt-7-turbo", Deployment: "chat", HasUsage: true, Input: 1000, Output: 100},
@@ -118,7 +160,7 @@ func TestPriceByHand(t *testing.T) {
 		want: Result{Unpriced: UnknownModel},
 	}, {
 		name: "provisioned model without a capacity row",
-		call: Call{Model: "gpt-4o", Deployment: "gpt-41-ptu", HasUsage: true, Input: 1000, Output: 100},
+		call: Call{Model: "gpt-4o-audio-preview", Deployment: "gpt-41-ptu", HasUsage: true, Input: 1000, Output: 100},
 		want: Result{Unpriced: UnknownModel},
 	}, {
 		name: "no usage, nothing priced nor counted",
@@ -172,12 +214,22 @@ prices:
     input: 0.1
     cached_input: 0.05
     output: 0.5
+  - model: text-embedding-3-small
+    type: regional_standard
+    regions: [East US 2]
+    input_only: true
+    input: 0.02
+    output: 0
+    read: "2026-12-01"
+    source: contract 42
 `), 0o600))
 	_, err := LoadSheet(path)
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "prices[0] (gpt-4o): cached_input is missing")
 	assert.ErrorContains(t, err, `prices[1] (gpt-4o-mini): type "ptu" is not one of`)
 	assert.ErrorContains(t, err, "prices[1] (gpt-4o-mini): every row needs read")
+	assert.ErrorContains(t, err, "prices[2] (text-embedding-3-small): an input_only row has no cached_input nor output")
+	assert.ErrorContains(t, err, `prices[2] (text-embedding-3-small): region "East US 2" is not an ARM region name`)
 
 	_, err = LoadSheet(filepath.Join(t.TempDir(), "missing.yaml"))
 	assert.ErrorContains(t, err, "price sheet")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -25,12 +26,32 @@ type Sheet struct {
 // SheetPrice is one row: a model's price per 1 M tokens on one deployment
 // type (and, for a tier with its own price such as priority, that tier).
 type SheetPrice struct {
-	Model       string         `yaml:"model"`
-	Type        DeploymentType `yaml:"type"`
-	Tier        Basis          `yaml:"tier"`
+	Model string         `yaml:"model"`
+	Type  DeploymentType `yaml:"type"`
+	Tier  Basis          `yaml:"tier"`
+	// Regions, when given, are the ARM region names (eastus2) whose calls
+	// the row prices: regional prices differ from region to region.
+	Regions []string `yaml:"regions"`
+	// InputOnly: the model bills input tokens only (embeddings); the row has
+	// no cached_input nor output price.
+	InputOnly   bool `yaml:"input_only"`
 	TokenPrices `yaml:",inline"`
 	Read        string `yaml:"read"`
 	Source      string `yaml:"source"`
+}
+
+// price of a row: an input-only row bills cached input as input, and marks
+// the price so that a call with output tokens is not priced by it.
+func (p SheetPrice) price() price {
+	if p.InputOnly {
+		return price{input: *p.Input, cached: *p.Input, inputOnly: true}
+	}
+	return p.TokenPrices.price()
+}
+
+// servesRegion says whether the row prices a call from region (an ARM name).
+func (p SheetPrice) servesRegion(region string) bool {
+	return len(p.Regions) == 0 || slices.Contains(p.Regions, region)
 }
 
 // TokenPrices are prices per 1 M tokens; all three must be given.
@@ -107,7 +128,12 @@ func (s *Sheet) validate() error {
 		if p.Tier != "" && p.Tier != BasisPriority && p.Tier != BasisFlex {
 			errs = append(errs, fmt.Errorf("%s: tier %q is not priority or flex", where, p.Tier))
 		}
-		errs = append(errs, p.check(where))
+		errs = append(errs, p.checkPrices(where))
+		for _, r := range p.Regions {
+			if r == "" || r != RegionName(r) {
+				errs = append(errs, fmt.Errorf("%s: region %q is not an ARM region name such as eastus2", where, r))
+			}
+		}
 		errs = append(errs, checkProvenance(where, p.Read, p.Source))
 	}
 	for basis, d := range s.Discounts {
@@ -131,6 +157,18 @@ func (s *Sheet) validate() error {
 		errs = append(errs, checkProvenance(where, c.Read, c.Source))
 	}
 	return errors.Join(errs...)
+}
+
+// checkPrices checks a row's prices: all three, or for an input-only row the
+// input price alone.
+func (p SheetPrice) checkPrices(where string) error {
+	if !p.InputOnly {
+		return p.check(where)
+	}
+	if p.CachedInput != nil || p.Output != nil {
+		return fmt.Errorf("%s: an input_only row has no cached_input nor output", where)
+	}
+	return TokenPrices{Input: p.Input, CachedInput: p.Input, Output: p.Input}.check(where)
 }
 
 // check names each price that is missing or negative.

@@ -25,6 +25,8 @@ func CallFromAttributes(attrs pcommon.Map) Call {
 			c.Model = v.Str()
 		case conventions.AzureOpenAIDeployment:
 			c.Deployment = v.Str()
+		case conventions.AzureOpenAIRegion:
+			c.Region = v.Str()
 		case conventions.AzureOpenAIServiceTier:
 			c.ServiceTier = v.Str()
 		case conventions.AzureOpenAISpilledOver:
