@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -50,13 +51,17 @@ type Query struct {
 	Timespan  string // the body's timespan
 	// KeyColumn and Keys are the column and decoded values of the query's
 	// in-list (the join keys).
-	KeyColumn  string
-	Keys       []string
-	From, To   time.Time // TimeGenerated between (From .. To)
-	Categories []string
-	ParseError string // set when the KQL did not parse
-	Status     int    // HTTP status answered
-	Rows       int    // rows answered
+	KeyColumn string
+	Keys      []string
+	From, To  time.Time // TimeGenerated between (From .. To)
+	// IngestedFrom and IngestedTo are the query's bounds on ingestion_time(),
+	// zero when it has none; Take its row limit (0: none).
+	IngestedFrom, IngestedTo time.Time
+	Take                     int
+	Categories               []string
+	ParseError               string // set when the KQL did not parse
+	Status                   int    // HTTP status answered
+	Rows                     int    // rows answered
 }
 
 // Server is a running fake Log Analytics workspace.
@@ -246,6 +251,8 @@ func (s *Server) record(workspace string, body requestBody) (int, *Fault) {
 			q.KeyColumn, q.Keys = c.Column, c.Values
 		}
 		q.From, q.To, _ = parsed.window()
+		q.IngestedFrom, q.IngestedTo, _ = parsed.ingestionRange()
+		q.Take = parsed.Take
 		for _, c := range parsed.Conditions {
 			if c.Kind == conditionIn && c.Column == "Category" {
 				q.Categories = c.Values
@@ -356,6 +363,8 @@ func (s *Server) evaluate(q *parsedQuery, timespan string) (table, error) {
 	for _, p := range projections {
 		c, ok := s.schema.column(p.Source)
 		switch {
+		case p.Source == q.IngestionColumn && !p.IfExists:
+			out.Columns = append(out.Columns, column{Name: p.Name, Type: columnDatetime})
 		case ok:
 			out.Columns = append(out.Columns, column{Name: p.Name, Type: c.typ})
 		case p.IfExists:
@@ -365,9 +374,12 @@ func (s *Server) evaluate(q *parsedQuery, timespan string) (table, error) {
 		}
 	}
 	for _, c := range q.Conditions {
-		if _, ok := s.schema.column(c.Column); !ok {
+		if _, ok := s.schema.column(c.Column); !ok && c.Column != q.IngestionColumn {
 			return table{}, fmt.Errorf("Failed to resolve scalar expression named '%s'", c.Column)
 		}
+	}
+	if q.SortBy != "" && q.SortBy != q.IngestionColumn && q.SortBy != "TimeGenerated" {
+		return table{}, fmt.Errorf("the fake sorts by TimeGenerated or an ingestion_time() column, not '%s'", q.SortBy)
 	}
 	spanFrom, spanTo, hasSpan := parseTimespan(timespan)
 
@@ -383,6 +395,7 @@ func (s *Server) evaluate(q *parsedQuery, timespan string) (table, error) {
 	candidates = append([]*Row(nil), candidates...)
 	s.mu.Unlock()
 
+	var matched []*Row
 	for _, r := range candidates {
 		if !r.AvailableAt.IsZero() && now.Before(r.AvailableAt) {
 			continue
@@ -394,12 +407,28 @@ func (s *Server) evaluate(q *parsedQuery, timespan string) (table, error) {
 		if err != nil {
 			return table{}, err
 		}
-		if !ok {
-			continue
+		if ok {
+			matched = append(matched, r)
 		}
+	}
+	if q.SortBy != "" {
+		slices.SortStableFunc(matched, func(a, b *Row) int {
+			x, _ := q.cell(a, &s.schema, q.SortBy)
+			y, _ := q.cell(b, &s.schema, q.SortBy)
+			c := x.(time.Time).Compare(y.(time.Time))
+			if q.SortDesc {
+				return -c
+			}
+			return c
+		})
+	}
+	if q.Take > 0 && len(matched) > q.Take {
+		matched = matched[:q.Take]
+	}
+	for _, r := range matched {
 		cells := make([]any, len(projections))
 		for i, p := range projections {
-			v, exists := s.schema.cell(r, p.Source)
+			v, exists := q.cell(r, &s.schema, p.Source)
 			if !exists {
 				v = p.Default
 			}

@@ -32,3 +32,58 @@ type TokenUsage struct {
 
 // Any reports whether any count is present.
 func (u TokenUsage) Any() bool { return u.HasInput || u.HasOutput || u.HasCacheRead }
+
+// Merge adds to r what other found of the same call: rows of a call may come
+// in different answers. A field keeps the value it has, except that a
+// RequestResponse row's facts win over what another row said, a real duration
+// over a zero one (the near-empty twin of the RequestResponse row), and the
+// usage row's billed counts over counts a RequestResponse row carried.
+func (r *Record) Merge(other *Record) {
+	if other == nil {
+		return
+	}
+	if other.HasRequestResponse && !r.HasRequestResponse {
+		base := *other
+		base.fillFrom(r)
+		base.Usage, base.HasRequestUsage = r.Usage, r.HasRequestUsage
+		*r = base
+		r.mergeUsage(other)
+		return
+	}
+	r.fillFrom(other)
+	r.mergeUsage(other)
+}
+
+// fillFrom sets the facts r lacks from other.
+func (r *Record) fillFrom(other *Record) {
+	if !r.HasDuration || r.DurationMs == 0 && other.HasDuration && other.DurationMs != 0 {
+		if other.HasDuration {
+			r.DurationMs, r.HasDuration = other.DurationMs, true
+		}
+	}
+	for _, f := range []struct {
+		dst *string
+		src string
+	}{
+		{&r.Operation, other.Operation}, {&r.ResultSignature, other.ResultSignature},
+		{&r.CallerIP, other.CallerIP}, {&r.StreamType, other.StreamType},
+		{&r.ModelName, other.ModelName}, {&r.ModelVersion, other.ModelVersion},
+		{&r.Deployment, other.Deployment}, {&r.CallerObjectID, other.CallerObjectID},
+	} {
+		if *f.dst == "" {
+			*f.dst = f.src
+		}
+	}
+	r.HasRequestResponse = r.HasRequestResponse || other.HasRequestResponse
+}
+
+// mergeUsage keeps the usage row's counts once either record has them.
+func (r *Record) mergeUsage(other *Record) {
+	switch {
+	case r.HasRequestUsage:
+	case other.HasRequestUsage:
+		r.Usage, r.HasRequestUsage = other.Usage, true
+	case !r.Usage.Any():
+		r.Usage = other.Usage
+	}
+}
