@@ -97,10 +97,15 @@ func writeDiagnosticRows(b *strings.Builder, w source.Window) {
 	b.WriteString("| where Category in (\"" + categoryRequestResponse + "\", \"" + categoryRequestUsage + "\")\n")
 }
 
-// writeDatetime writes t as a KQL datetime literal, in UTC.
+// kqlTick is the resolution of a KQL datetime: 100 ns, seven fractional
+// digits.
+const kqlTick = 100 * time.Nanosecond
+
+// writeDatetime writes t as a KQL datetime literal, in UTC, cut to the tick
+// (a ninth fractional digit is more than KQL's datetime holds).
 func writeDatetime(b *strings.Builder, t time.Time) {
 	b.WriteString("datetime(")
-	b.WriteString(t.UTC().Format(time.RFC3339Nano))
+	b.WriteString(t.UTC().Truncate(kqlTick).Format(time.RFC3339Nano))
 	b.WriteByte(')')
 }
 
