@@ -8,12 +8,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadatatest"
 	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 )
@@ -241,4 +243,52 @@ func TestUnmatchedLabelsAreBounded(t *testing.T) {
 	assert.NotEqual(t, u.other, u.of(&source.Record{Deployment: "d", CallerObjectID: key(0)}), "a pair seen before keeps its own")
 	assert.Equal(t, unknownLabel, labelValue(""))
 	assert.Equal(t, otherLabel, labelValue(strings.Repeat("x", maxLabelLength+1)))
+}
+
+// BenchmarkCursorJoin measures the client-side join of the cursor: a poll's
+// rows (three per call: the RequestResponse row, its twin, the usage row)
+// de-duplicated, merged per call and matched against 1 000 pending spans, the
+// spans enriched and grouped for release. Reported per row read.
+func BenchmarkCursorJoin(b *testing.B) {
+	const calls = 1000
+	cfg := testConfig("https://api.loganalytics.io")
+	// A source that is never asked: the rows are handed to the join directly.
+	src, err := loganalytics.NewClient(cfg.sourceConfig, componenttest.NewNopTelemetrySettings())
+	require.NoError(b, err)
+	j := newBenchJoiner(b, cfg, src)
+	rows := make([]source.Row, 0, 3*calls)
+	for i := range calls {
+		at := t0.Add(time.Duration(i) * time.Millisecond)
+		rr := &source.Record{HasRequestResponse: true, HasDuration: true, DurationMs: 1021, Operation: "ChatCompletions_Create",
+			ModelName: "gpt-4o", ModelVersion: "2024-08-06", Deployment: "gpt-4o"}
+		rows = append(rows,
+			source.Row{Key: key(i), IngestedAt: at, ID: uint64(3 * i), Record: rr},
+			source.Row{Key: key(i), IngestedAt: at, ID: uint64(3*i + 1), Record: &source.Record{HasRequestResponse: true, HasDuration: true}},
+			source.Row{Key: key(i), IngestedAt: at, ID: uint64(3*i + 2), Record: &source.Record{HasRequestUsage: true,
+				Usage: source.TokenUsage{Input: 1200, Output: 87, HasInput: true, HasOutput: true}}})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		for i := range calls {
+			admitPassing(b, j, context.Background(), spansFor(t0, key(i)))
+		}
+		j.cursor.seen = map[uint64]int64{}
+		batch := make([]source.Row, len(rows))
+		for i := range rows {
+			batch[i] = rows[i]
+			rec := *rows[i].Record
+			batch[i].Record = &rec
+		}
+		res := &scanResult{rows: batch, readTo: t0}
+		b.StartTimer()
+		out := j.settleWith(false, func(now time.Time, out *releaseSet) pollVerdict { return j.applyScan(res, now, out) })
+		b.StopTimer()
+		require.Equal(b, calls, out.spans)
+		j.mu.Lock()
+		j.buffer.left(out.spans, out.bytes)
+		j.mu.Unlock()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(rows)), "ns/row")
 }
