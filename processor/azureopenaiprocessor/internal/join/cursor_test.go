@@ -71,7 +71,7 @@ func TestQueriesPerPollDoNotGrowWithPendingSpans(t *testing.T) {
 	assert.LessOrEqual(t, len(queries), 2, "queries in one poll at %d pending keys (one per %d keys would be %d)",
 		pending, h.cfg.MaxKeysPerQuery, pending/h.cfg.MaxKeysPerQuery)
 	for _, q := range queries {
-		assert.Empty(t, q.Keys, "no key list")
+		assert.Zero(t, len(q.Keys), "no key list")
 		assert.Empty(t, q.ParseError)
 	}
 	assert.Len(t, h.sink.spans(t), withRows, "the calls with rows joined")
