@@ -26,6 +26,11 @@ type ingestionCursor struct {
 	// readTo: every row ingested before it was read. Zero until the first
 	// poll, which starts max_wait back (see planScan).
 	readTo time.Time
+	// resume says the last poll stopped inside its range (the rate budget ran
+	// out, or a page failed after others): the next poll goes on from readTo
+	// exactly. Reading the overlap again there would spend the pages that
+	// should catch up.
+	resume bool
 	// seen holds the ids of the rows read that a later poll's overlap may
 	// read again, with their ingestion time (unix nanoseconds): rows older
 	// than readTo − overlap are forgotten, so it holds about a poll and an
@@ -50,8 +55,10 @@ type scanPlan struct {
 type scanResult struct {
 	rows  []source.Row
 	pages int
-	// readTo: every row ingested before it was read (zero: nothing new).
+	// readTo: every row ingested before it was read (zero: nothing new);
+	// complete: up to the plan's end.
 	readTo    time.Time
+	complete  bool
 	partial   bool
 	err       *source.LookupError
 	cancelled bool
@@ -71,7 +78,11 @@ func (j *Joiner) planScan(final bool) *scanPlan {
 	if c.readTo.IsZero() {
 		c.readTo = now.Add(-j.cfg.MaxWait - j.cfg.PollInterval)
 	}
-	return &scanPlan{from: c.readTo.Add(-j.cfg.IngestionOverlap), to: now}
+	from := c.readTo
+	if !c.resume {
+		from = from.Add(-j.cfg.IngestionOverlap)
+	}
+	return &scanPlan{from: from, to: now}
 }
 
 // spendQuery takes one query from the rate budget, if there is one left.
@@ -119,7 +130,7 @@ func (j *Joiner) runScan(ctx context.Context, plan *scanPlan) *scanResult {
 		}
 		j.countQuery(ctx, outcomeSuccess, elapsed, len(answer.Rows))
 		if !answer.Truncated(req) {
-			res.readTo = plan.to
+			res.readTo, res.complete = plan.to, true
 			return res
 		}
 		last := answer.Rows[len(answer.Rows)-1].IngestedAt
@@ -160,7 +171,7 @@ func (j *Joiner) applyScan(res *scanResult, now time.Time, out *releaseSet) poll
 		c.healthy = v.worked
 	}
 	if res.readTo.After(c.readTo) {
-		c.readTo = res.readTo
+		c.readTo, c.resume = res.readTo, !res.complete
 	}
 	for _, call := range c.fresh(res.rows) {
 		j.meetRows(call.key, call.rec, call.rows, now, out)

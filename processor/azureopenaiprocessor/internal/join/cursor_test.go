@@ -292,3 +292,46 @@ func BenchmarkCursorJoin(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(rows)), "ns/row")
 }
+
+func TestPagingStopsAtTheRateBudgetAndGoesOnNextPoll(t *testing.T) {
+	h := newHarness(t, withConfig(func(c *harnessConfig) { c.MaxRowsPerQuery = 2 }))
+	h.joiner.mu.Lock()
+	h.joiner.budget.limit = 2 // two queries per 30 s
+	h.joiner.mu.Unlock()
+	keys := make([]string, 5)
+	for i := range keys {
+		keys[i] = key(700 + i)
+		h.server.AddRows(fakeloganalytics.RequestResponseRow(keys[i], t0, t0.Add(time.Duration(i+1)*time.Second)))
+	}
+	// Spans with token counts leave with the RequestResponse row alone.
+	h.admit(context.Background(), withUsage(spansFor(t0, keys...), 1100, 80, "response"))
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	fromOf := func(queries []fakeloganalytics.Query) []time.Time {
+		out := make([]time.Time, len(queries))
+		for i, q := range queries {
+			out[i] = q.IngestedFrom
+		}
+		return out
+	}
+
+	h.poll() // rows 1-2, then 2-3; the budget is spent
+	assert.Equal(t, []time.Time{at(30).Add(-h.cfg.MaxWait - h.cfg.PollInterval - h.cfg.IngestionOverlap), at(2)}, fromOf(h.server.Queries()))
+	assert.Len(t, h.sink.spans(t), 3)
+
+	h.server.FailNext(fakeloganalytics.InternalError())
+	h.poll() // goes on from row 3 exactly, and fails
+	require.Len(t, h.server.Queries(), 3)
+	assert.Equal(t, at(3), h.server.Queries()[2].IngestedFrom, "not the overlap: the pages must catch up")
+	assert.Len(t, h.sink.spans(t), 3)
+
+	h.poll() // the retry: rows 3-4, 4-5; the budget is spent again
+	h.poll() // row 5: the range is read to its end
+	h.poll() // a new range, with the overlap
+	queries := h.server.Queries()
+	assert.Equal(t, []time.Time{at(3), at(4), at(5), at(120).Add(-h.cfg.IngestionOverlap)}, fromOf(queries[3:]))
+	spans := h.sink.spans(t)
+	require.Len(t, spans, len(keys))
+	for _, k := range keys {
+		assert.Equal(t, "joined", statusOf(t, spans[k]), k)
+	}
+}
