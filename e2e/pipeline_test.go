@@ -430,51 +430,50 @@ func randomHex(t *testing.T, n int) string {
 
 // diagnosticRows are Azure OpenAI's diagnostic-log rows of three sample calls,
 // as Azure writes them (a RequestResponse row and an AzureOpenAIRequestUsage
-// row each), visible from the given time on.
+// row each), visible from the given time on. They are stamped as calls made
+// now would be (TimeGenerated a little before they become visible), not with
+// the sample records' own dates: the join's default lookup reads rows by
+// ingestion time within max_wait + 5 minutes of their TimeGenerated, which a
+// row of a weeks-old call ingested now is not.
 func diagnosticRows(visible time.Time) []fakeloganalytics.Row {
-	at := func(s string) time.Time {
-		ts, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			panic(err)
-		}
-		return ts
-	}
+	called := visible.Add(-2 * time.Second).UTC()
+	at := func(offset time.Duration) time.Time { return called.Add(offset) }
 	return []fakeloganalytics.Row{
 		{
-			TimeGenerated: at("2026-11-20T09:15:01.5Z"), Category: "RequestResponse", CorrelationID: requestJoined,
+			TimeGenerated: at(0), Category: "RequestResponse", CorrelationID: requestJoined,
 			OperationName: "ChatCompletions_Create", DurationMs: 1187, ResultSignature: "200",
 			CallerIPAddress: "198.51.100.***", Resource: "CONTOSO-EUS2", Event: "ShoeboxCallResult",
 			Properties:  `{"apiName":"Azure OpenAI API version 2024-10-21","objectId":"","callerObjectId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d","streamType":"Non-Streaming","modelDeploymentName":"gpt-4.1-mini","modelName":"gpt-4.1-mini","modelVersion":"2025-04-14"}`,
 			AvailableAt: visible,
 		},
 		{
-			TimeGenerated: at("2026-11-20T09:15:01.5Z"), Category: "AzureOpenAIRequestUsage", CorrelationID: requestJoined,
+			TimeGenerated: at(0), Category: "AzureOpenAIRequestUsage", CorrelationID: requestJoined,
 			OperationName: "AzureOpenAIRequestUsage", Event: "ShoeboxAzureOpenAIRequestUsage",
 			Properties:  `"{\"promptTokens\":[315],\"cachedTokens\":[0],\"generatedTokens\":[38]}"`,
 			AvailableAt: visible,
 		},
 		{
-			TimeGenerated: at("2026-11-20T09:17:42.2Z"), Category: "RequestResponse", CorrelationID: requestEstimated,
+			TimeGenerated: at(100 * time.Millisecond), Category: "RequestResponse", CorrelationID: requestEstimated,
 			OperationName: "ChatCompletions_Create", DurationMs: 1862, ResultSignature: "200",
 			CallerIPAddress: "198.51.100.***", Resource: "CONTOSO-EUS2", Event: "ShoeboxCallResult",
 			Properties:  `{"objectId":"","streamType":"Streaming","modelDeploymentName":"gpt-4.1-mini","modelName":"gpt-4.1-mini","modelVersion":"2025-04-14"}`,
 			AvailableAt: visible,
 		},
 		{
-			TimeGenerated: at("2026-11-20T09:17:42.2Z"), Category: "AzureOpenAIRequestUsage", CorrelationID: requestEstimated,
+			TimeGenerated: at(100 * time.Millisecond), Category: "AzureOpenAIRequestUsage", CorrelationID: requestEstimated,
 			OperationName: "AzureOpenAIRequestUsage", Event: "ShoeboxAzureOpenAIRequestUsage",
 			Properties:  `"{\"promptTokens\":[31],\"cachedTokens\":[0],\"generatedTokens\":[27]}"`,
 			AvailableAt: visible,
 		},
 		{
-			TimeGenerated: at("2026-11-20T09:31:15.4Z"), Category: "RequestResponse", CorrelationID: requestAPIMStream,
+			TimeGenerated: at(200 * time.Millisecond), Category: "RequestResponse", CorrelationID: requestAPIMStream,
 			OperationName: "ChatCompletions_Create", DurationMs: 2950, ResultSignature: "200",
 			CallerIPAddress: "203.0.113.***", Resource: "CONTOSO-SWE", Event: "ShoeboxCallResult",
 			Properties:  `{"objectId":"","streamType":"Streaming","modelDeploymentName":"gpt-4o","modelName":"gpt-4o","modelVersion":"2024-11-20"}`,
 			AvailableAt: visible,
 		},
 		{
-			TimeGenerated: at("2026-11-20T09:31:15.4Z"), Category: "AzureOpenAIRequestUsage", CorrelationID: requestAPIMStream,
+			TimeGenerated: at(200 * time.Millisecond), Category: "AzureOpenAIRequestUsage", CorrelationID: requestAPIMStream,
 			OperationName: "AzureOpenAIRequestUsage", Event: "ShoeboxAzureOpenAIRequestUsage",
 			Properties:  `"{\"promptTokens\":[23],\"cachedTokens\":[0],\"generatedTokens\":[58]}"`,
 			AvailableAt: visible,

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelcol-aoai/otelcol-aoai/internal/azurecredential"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
 )
 
 const testWorkspace = "5f0c9a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f"
@@ -43,6 +44,11 @@ func TestDefaultDiagnosticsConfig(t *testing.T) {
 	assert.Equal(t, 500, cfg.Join.MaxKeysPerQuery)
 	assert.Equal(t, 50_000, cfg.Join.MaxPending)
 	assert.Equal(t, int64(256<<20), cfg.Join.MaxPendingBytes)
+	assert.Equal(t, join.LookupCursor, cfg.Join.Lookup)
+	assert.Equal(t, time.Minute, cfg.Join.IngestionOverlap)
+	assert.Equal(t, 50_000, cfg.Join.MaxRowsPerQuery)
+	assert.Equal(t, 100_000, cfg.Join.EarlyRowsMaxCalls)
+	assert.Equal(t, 10*time.Minute, cfg.Join.EarlyRowsGrace)
 	assert.Equal(t, cfg, loadDiagnosticsConfig(t, "defaults"))
 }
 
@@ -66,6 +72,11 @@ func TestLoadDiagnosticsConfig(t *testing.T) {
 	want.Join.MaxKeysPerQuery = 250
 	want.Join.MaxPending = 1000
 	want.Join.MaxPendingBytes = 1 << 20
+	want.Join.Lookup = join.LookupKeys
+	want.Join.IngestionOverlap = 2 * time.Minute
+	want.Join.MaxRowsPerQuery = 20_000
+	want.Join.EarlyRowsMaxCalls = 5000
+	want.Join.EarlyRowsGrace = 20 * time.Minute
 	assert.Equal(t, want, cfg)
 
 	token := loadDiagnosticsConfig(t, "token")
@@ -106,6 +117,13 @@ func TestValidateExplainsEveryWrongSetting(t *testing.T) {
 		{"zero keys per query", func(c *DiagnosticsConfig) { c.Join.MaxKeysPerQuery = 0 }, "max_keys_per_query (0) must be positive"},
 		{"negative max_pending", func(c *DiagnosticsConfig) { c.Join.MaxPending = -1 }, "max_pending (-1) must be positive"},
 		{"zero max_pending_bytes", func(c *DiagnosticsConfig) { c.Join.MaxPendingBytes = 0 }, "max_pending_bytes (0) must be positive"},
+		{"unknown lookup", func(c *DiagnosticsConfig) { c.Join.Lookup = "scan" }, `lookup "scan" must be "cursor" or "keys"`},
+		{"zero overlap", func(c *DiagnosticsConfig) { c.Join.IngestionOverlap = 0 },
+			"ingestion_overlap (0s) must be positive: rows visible late would be missed"},
+		{"rows past the API's limit", func(c *DiagnosticsConfig) { c.Join.MaxRowsPerQuery = 600_000 },
+			"max_rows_per_query (600000) must be between 1 and 500000, the query API's row limit"},
+		{"zero early calls", func(c *DiagnosticsConfig) { c.Join.EarlyRowsMaxCalls = 0 }, "early_rows_max_calls (0) must be positive"},
+		{"zero grace", func(c *DiagnosticsConfig) { c.Join.EarlyRowsGrace = 0 }, "early_rows_grace (0s) must be positive"},
 		{"client_secret without fields", func(c *DiagnosticsConfig) {
 			c.LogAnalytics.Credential = azurecredential.Config{Type: azurecredential.TypeClientSecret}
 		},

@@ -15,6 +15,8 @@ import (
 //
 //	query      = identifier { "|" operator }
 //	operator   = "where" condition { "and" condition } | "project" item { "," item }
+//	           | "extend" identifier "=" "ingestion_time" "(" ")"
+//	           | "sort" "by" column [ "asc" | "desc" ] | "take" number
 //	condition  = column "between" "(" datetime ".." datetime ")"
 //	           | column ("==" | "=~" | "!=") string
 //	           | column ("in" | "in~" | "!in") "(" string { "," string } ")"
@@ -25,6 +27,13 @@ type parsedQuery struct {
 	Table      string
 	Conditions []condition
 	Project    []projection
+	// IngestionColumn is the column an extend set to ingestion_time().
+	IngestionColumn string
+	// SortBy orders the rows by a datetime column (descending with SortDesc).
+	SortBy   string
+	SortDesc bool
+	// Take is the most rows answered; 0 is no limit.
+	Take int
 }
 
 type conditionKind int
@@ -326,6 +335,21 @@ func parseQuery(src string) (*parsedQuery, error) {
 				}
 				p.next()
 			}
+		case "extend":
+			if err := p.parseExtend(q); err != nil {
+				return nil, err
+			}
+		case "sort", "order":
+			if err := p.parseSort(q); err != nil {
+				return nil, err
+			}
+		case "take", "limit":
+			t := p.next()
+			n, err := strconv.Atoi(t.text)
+			if t.kind != tokenNumber || err != nil || n < 0 {
+				return nil, p.fail(t, "expected a row count, found %q", t.text)
+			}
+			q.Take = n
 		default:
 			return nil, p.fail(p.tokens[p.i-1], "operator %q is outside the supported subset", op)
 		}
@@ -341,6 +365,50 @@ func parseQuery(src string) (*parsedQuery, error) {
 		}
 	}
 	return q, nil
+}
+
+// parseExtend reads `extend Name = ingestion_time()`, the one computed column
+// the fake knows.
+func (p *parser) parseExtend(q *parsedQuery) error {
+	name, err := p.expectIdent()
+	if err != nil {
+		return err
+	}
+	if err = p.expectPunct("="); err != nil {
+		return err
+	}
+	fn := p.next()
+	if fn.kind != tokenIdent || fn.text != "ingestion_time" {
+		return p.fail(fn, "function %q is outside the supported subset", fn.text)
+	}
+	if err = p.expectPunct("("); err != nil {
+		return err
+	}
+	if err = p.expectPunct(")"); err != nil {
+		return err
+	}
+	if q.IngestionColumn != "" {
+		return p.fail(fn, "the fake supports one extend")
+	}
+	q.IngestionColumn = name
+	return nil
+}
+
+// parseSort reads `sort by Column [asc|desc]` (KQL's default is desc).
+func (p *parser) parseSort(q *parsedQuery) error {
+	if by := p.next(); by.kind != tokenIdent || by.text != "by" {
+		return p.fail(by, "expected by, found %q", by.text)
+	}
+	column, err := p.expectIdent()
+	if err != nil {
+		return err
+	}
+	q.SortBy, q.SortDesc = column, true
+	if t := p.peek(); t.kind == tokenIdent && (t.text == "asc" || t.text == "desc") {
+		p.next()
+		q.SortDesc = t.text == "desc"
+	}
+	return nil
 }
 
 func (p *parser) parseCondition() (condition, error) {
@@ -488,18 +556,40 @@ func (q *parsedQuery) keyCondition() (condition, bool) {
 
 // window returns the TimeGenerated bounds of the query, if it has them.
 func (q *parsedQuery) window() (from, to time.Time, ok bool) {
+	return q.between("TimeGenerated")
+}
+
+// ingestionRange returns the bounds the query puts on ingestion_time(), if
+// it has them.
+func (q *parsedQuery) ingestionRange() (from, to time.Time, ok bool) {
+	if q.IngestionColumn == "" {
+		return time.Time{}, time.Time{}, false
+	}
+	return q.between(q.IngestionColumn)
+}
+
+func (q *parsedQuery) between(column string) (from, to time.Time, ok bool) {
 	for _, c := range q.Conditions {
-		if c.Kind == conditionBetween && c.Column == "TimeGenerated" {
+		if c.Kind == conditionBetween && c.Column == column {
 			return c.From, c.To, true
 		}
 	}
 	return time.Time{}, time.Time{}, false
 }
 
+// cell is a column of a row as the query sees it: the extended
+// ingestion-time column, else the table's.
+func (q *parsedQuery) cell(r *Row, schema *workspaceSchema, column string) (any, bool) {
+	if column == q.IngestionColumn && column != "" {
+		return r.IngestionTime(), true
+	}
+	return schema.cell(r, column)
+}
+
 // matches evaluates every where-condition against one row.
 func (q *parsedQuery) matches(r *Row, schema *workspaceSchema) (bool, error) {
 	for _, c := range q.Conditions {
-		value, ok := schema.cell(r, c.Column)
+		value, ok := q.cell(r, schema, c.Column)
 		if !ok {
 			return false, fmt.Errorf("Failed to resolve scalar expression named '%s'", c.Column)
 		}

@@ -2,6 +2,7 @@ package fakeloganalytics
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,6 +32,10 @@ func TestParseQueryRejectsWhatIsOutsideTheSubset(t *testing.T) {
 		"bad datetime":          `AzureDiagnostics | where TimeGenerated between (datetime(yesterday) .. datetime(2026-01-01T00:00:00Z))`,
 		"unknown function":      `AzureDiagnostics | project x = tostring(CorrelationId)`,
 		"stray character":       `AzureDiagnostics ; drop`,
+		"other computed column": `AzureDiagnostics | extend t = now()`,
+		"two extends":           `AzureDiagnostics | extend a = ingestion_time() | extend b = ingestion_time()`,
+		"negative take":         `AzureDiagnostics | take -1`,
+		"sort without by":       `AzureDiagnostics | sort IngestionTime`,
 	} {
 		_, err := parseQuery(kql)
 		assert.Error(t, err, name)
@@ -54,4 +59,28 @@ func TestParseQueryReadsWindowAndDefaults(t *testing.T) {
 		{Name: "a", Source: "AdditionalFields", IfExists: true, Default: nil, DefaultType: columnDynamic},
 		{Name: "n", Source: "x", IfExists: true, Default: int64(-1), DefaultType: columnLong},
 	}, q.Project)
+}
+
+func TestParseQueryReadsTheIngestionRangeSortAndTake(t *testing.T) {
+	q, err := parseQuery(`AzureDiagnostics
+| where TimeGenerated between (datetime(2026-01-01T00:00:00Z) .. datetime(2026-01-01T02:00:00Z))
+| extend IngestionTime = ingestion_time()
+| where IngestionTime between (datetime(2026-01-01T01:00:00.1234567Z) .. datetime(2026-01-01T01:01:00Z))
+| project IngestionTime, CorrelationId
+| sort by IngestionTime asc
+| take 50000`)
+	require.NoError(t, err)
+	from, to, ok := q.ingestionRange()
+	require.True(t, ok)
+	assert.Equal(t, 123456700, from.Nanosecond(), "seven fractional digits")
+	assert.Equal(t, time.Minute-123456700*time.Nanosecond, to.Sub(from))
+	assert.Equal(t, "IngestionTime", q.SortBy)
+	assert.False(t, q.SortDesc)
+	assert.Equal(t, 50000, q.Take)
+	_, _, ok = (&parsedQuery{}).ingestionRange()
+	assert.False(t, ok, "no extend, no ingestion range")
+
+	q, err = parseQuery(`AzureDiagnostics | sort by TimeGenerated`)
+	require.NoError(t, err)
+	assert.True(t, q.SortDesc, "KQL sorts descending by default")
 }

@@ -33,6 +33,15 @@ type Row struct {
 	AvailableAt time.Time
 }
 
+// IngestionTime is what ingestion_time() answers for the row: the moment it
+// became visible, or its TimeGenerated for a row visible at once.
+func (r *Row) IngestionTime() time.Time {
+	if r.AvailableAt.IsZero() {
+		return r.TimeGenerated
+	}
+	return r.AvailableAt
+}
+
 // Column types as the query API names them.
 const (
 	columnString   = "string"

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -50,13 +51,17 @@ type Query struct {
 	Timespan  string // the body's timespan
 	// KeyColumn and Keys are the column and decoded values of the query's
 	// in-list (the join keys).
-	KeyColumn  string
-	Keys       []string
-	From, To   time.Time // TimeGenerated between (From .. To)
-	Categories []string
-	ParseError string // set when the KQL did not parse
-	Status     int    // HTTP status answered
-	Rows       int    // rows answered
+	KeyColumn string
+	Keys      []string
+	From, To  time.Time // TimeGenerated between (From .. To)
+	// IngestedFrom and IngestedTo are the query's bounds on ingestion_time(),
+	// zero when it has none; Take its row limit (0: none).
+	IngestedFrom, IngestedTo time.Time
+	Take                     int
+	Categories               []string
+	ParseError               string // set when the KQL did not parse
+	Status                   int    // HTTP status answered
+	Rows                     int    // rows answered
 }
 
 // Server is a running fake Log Analytics workspace.
@@ -68,9 +73,13 @@ type Server struct {
 	closing   chan struct{}
 	closeOnce sync.Once
 
-	mu          sync.Mutex
-	rows        []*Row
-	byKey       map[string][]*Row // lower-case CorrelationId -> rows
+	mu    sync.Mutex
+	rows  []*Row
+	byKey map[string][]*Row // lower-case CorrelationId -> rows
+	// byIngestion buckets the rows by the second of their ingestion time, so
+	// that a scan by ingestion time reads only its range (a soak holds
+	// millions of rows).
+	byIngestion map[int64][]*Row
 	faults      []Fault
 	sticky      *Fault
 	queries     []Query
@@ -89,6 +98,8 @@ func New(opts Options) *Server {
 		schema:  workspaceSchema{overflow: opts.OverflowColumns},
 		closing: make(chan struct{}),
 		byKey:   map[string][]*Row{},
+
+		byIngestion: map[int64][]*Row{},
 	}
 	s.srv = httptest.NewTLSServer(http.HandlerFunc(s.serveHTTP))
 	return s
@@ -128,6 +139,8 @@ func (s *Server) AddRows(rows ...Row) {
 		s.rows = append(s.rows, &r)
 		key := strings.ToLower(r.CorrelationID)
 		s.byKey[key] = append(s.byKey[key], &r)
+		second := r.IngestionTime().Unix()
+		s.byIngestion[second] = append(s.byIngestion[second], &r)
 	}
 }
 
@@ -246,6 +259,8 @@ func (s *Server) record(workspace string, body requestBody) (int, *Fault) {
 			q.KeyColumn, q.Keys = c.Column, c.Values
 		}
 		q.From, q.To, _ = parsed.window()
+		q.IngestedFrom, q.IngestedTo, _ = parsed.ingestionRange()
+		q.Take = parsed.Take
 		for _, c := range parsed.Conditions {
 			if c.Kind == conditionIn && c.Column == "Category" {
 				q.Categories = c.Values
@@ -356,6 +371,8 @@ func (s *Server) evaluate(q *parsedQuery, timespan string) (table, error) {
 	for _, p := range projections {
 		c, ok := s.schema.column(p.Source)
 		switch {
+		case p.Source == q.IngestionColumn && !p.IfExists:
+			out.Columns = append(out.Columns, column{Name: p.Name, Type: columnDatetime})
 		case ok:
 			out.Columns = append(out.Columns, column{Name: p.Name, Type: c.typ})
 		case p.IfExists:
@@ -365,9 +382,12 @@ func (s *Server) evaluate(q *parsedQuery, timespan string) (table, error) {
 		}
 	}
 	for _, c := range q.Conditions {
-		if _, ok := s.schema.column(c.Column); !ok {
+		if _, ok := s.schema.column(c.Column); !ok && c.Column != q.IngestionColumn {
 			return table{}, fmt.Errorf("Failed to resolve scalar expression named '%s'", c.Column)
 		}
+	}
+	if q.SortBy != "" && q.SortBy != q.IngestionColumn && q.SortBy != "TimeGenerated" {
+		return table{}, fmt.Errorf("the fake sorts by TimeGenerated or an ingestion_time() column, not '%s'", q.SortBy)
 	}
 	spanFrom, spanTo, hasSpan := parseTimespan(timespan)
 
@@ -379,10 +399,16 @@ func (s *Server) evaluate(q *parsedQuery, timespan string) (table, error) {
 		for _, key := range c.Values {
 			candidates = append(candidates, s.byKey[strings.ToLower(key)]...)
 		}
+	} else if from, to, ok := q.ingestionRange(); ok && to.Sub(from) <= maxBucketedRange {
+		candidates = nil
+		for second := from.Unix(); second <= to.Unix(); second++ {
+			candidates = append(candidates, s.byIngestion[second]...)
+		}
 	}
 	candidates = append([]*Row(nil), candidates...)
 	s.mu.Unlock()
 
+	var matched []*Row
 	for _, r := range candidates {
 		if !r.AvailableAt.IsZero() && now.Before(r.AvailableAt) {
 			continue
@@ -394,12 +420,28 @@ func (s *Server) evaluate(q *parsedQuery, timespan string) (table, error) {
 		if err != nil {
 			return table{}, err
 		}
-		if !ok {
-			continue
+		if ok {
+			matched = append(matched, r)
 		}
+	}
+	if q.SortBy != "" {
+		slices.SortStableFunc(matched, func(a, b *Row) int {
+			x, _ := q.cell(a, &s.schema, q.SortBy)
+			y, _ := q.cell(b, &s.schema, q.SortBy)
+			c := x.(time.Time).Compare(y.(time.Time))
+			if q.SortDesc {
+				return -c
+			}
+			return c
+		})
+	}
+	if q.Take > 0 && len(matched) > q.Take {
+		matched = matched[:q.Take]
+	}
+	for _, r := range matched {
 		cells := make([]any, len(projections))
 		for i, p := range projections {
-			v, exists := s.schema.cell(r, p.Source)
+			v, exists := q.cell(r, &s.schema, p.Source)
 			if !exists {
 				v = p.Default
 			}
@@ -409,6 +451,10 @@ func (s *Server) evaluate(q *parsedQuery, timespan string) (table, error) {
 	}
 	return out, nil
 }
+
+// maxBucketedRange is the longest ingestion range read bucket by bucket;
+// a longer one reads every row.
+const maxBucketedRange = 7 * 24 * time.Hour
 
 // parseTimespan reads the body's start/end form; the API intersects it with
 // the query's own time filter.

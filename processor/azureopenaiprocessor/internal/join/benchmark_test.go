@@ -116,6 +116,7 @@ func BenchmarkPoll500Keys(b *testing.B) {
 				}
 			}
 			cfg := testConfig(server.URL())
+			cfg.Lookup = LookupKeys // the cursor's join is BenchmarkCursorJoin
 			// The source Start would start, without the poll loop: the
 			// benchmark polls by itself.
 			src, err := loganalytics.NewClient(cfg.sourceConfig, componenttest.NewNopTelemetrySettings(),

@@ -29,6 +29,29 @@ type Config struct {
 	// already removed). Default 268435456 (256 MiB).
 	MaxPendingBytes int64 `mapstructure:"max_pending_bytes"`
 
+	// How rows are found (the README's "Finding the rows").
+
+	// Lookup is how the join finds rows: LookupCursor (default) reads every
+	// row once by ingestion time and matches it to the pending keys itself, so
+	// queries per poll do not grow with pending spans; LookupKeys asks for the
+	// pending keys, max_keys_per_query per query.
+	Lookup LookupMode `mapstructure:"lookup"`
+	// IngestionOverlap is how far before the cursor each poll reads again, for
+	// rows stamped with an ingestion time before the last poll but visible
+	// only after it; rows read twice are recognised. Default 1m.
+	IngestionOverlap time.Duration `mapstructure:"ingestion_overlap"`
+	// MaxRowsPerQuery caps the rows of one cursor query; a poll whose rows do
+	// not fit pages on. Default 50000 (the API answers at most 500 000 rows
+	// and about 100 MiB).
+	MaxRowsPerQuery int `mapstructure:"max_rows_per_query"`
+	// EarlyRowsMaxCalls bounds how many calls whose rows came before their
+	// span are kept; rows the full table cannot keep are counted. Default
+	// 100000.
+	EarlyRowsMaxCalls int `mapstructure:"early_rows_max_calls"`
+	// EarlyRowsGrace is how long rows wait for their span before they are
+	// counted as a call that bypassed the gateway. Default 10m.
+	EarlyRowsGrace time.Duration `mapstructure:"early_rows_grace"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -42,7 +65,49 @@ func NewDefaultConfig() Config {
 		MaxKeysPerQuery: 500,
 		MaxPending:      50_000,
 		MaxPendingBytes: 256 << 20,
+
+		Lookup:            LookupCursor,
+		IngestionOverlap:  time.Minute,
+		MaxRowsPerQuery:   50_000,
+		EarlyRowsMaxCalls: 100_000,
+		EarlyRowsGrace:    10 * time.Minute,
 	}
+}
+
+// LookupMode is how the join finds rows: the lookup setting.
+type LookupMode string
+
+const (
+	// LookupCursor reads every new row by ingestion time (the default).
+	LookupCursor LookupMode = "cursor"
+	// LookupKeys asks for the pending keys.
+	LookupKeys LookupMode = "keys"
+)
+
+// maxRowsPerAnswer is the most rows the Log Analytics query API answers.
+const maxRowsPerAnswer = 500_000
+
+// checkLookup checks the settings of how rows are found.
+func (cfg *Config) checkLookup() []error {
+	var errs []error
+	switch cfg.Lookup {
+	case LookupCursor, LookupKeys:
+	default:
+		errs = append(errs, fmt.Errorf("lookup %q must be %q or %q", cfg.Lookup, LookupCursor, LookupKeys))
+	}
+	if cfg.IngestionOverlap <= 0 {
+		errs = append(errs, fmt.Errorf("ingestion_overlap (%v) must be positive: rows visible late would be missed", cfg.IngestionOverlap))
+	}
+	if cfg.MaxRowsPerQuery <= 0 || cfg.MaxRowsPerQuery > maxRowsPerAnswer {
+		errs = append(errs, fmt.Errorf("max_rows_per_query (%d) must be between 1 and %d, the query API's row limit", cfg.MaxRowsPerQuery, maxRowsPerAnswer))
+	}
+	if cfg.EarlyRowsMaxCalls <= 0 {
+		errs = append(errs, fmt.Errorf("early_rows_max_calls (%d) must be positive", cfg.EarlyRowsMaxCalls))
+	}
+	if cfg.EarlyRowsGrace <= 0 {
+		errs = append(errs, fmt.Errorf("early_rows_grace (%v) must be positive", cfg.EarlyRowsGrace))
+	}
+	return errs
 }
 
 // Check checks the settings without changing them. It is not called Validate
@@ -68,5 +133,6 @@ func (cfg *Config) Check() error {
 	if cfg.MaxPendingBytes <= 0 {
 		errs = append(errs, fmt.Errorf("max_pending_bytes (%d) must be positive", cfg.MaxPendingBytes))
 	}
+	errs = append(errs, cfg.checkLookup()...)
 	return errors.Join(errs...)
 }

@@ -103,7 +103,7 @@ func TestOverflowedSpansAreCountedOnlyWhenDownstreamTookThem(t *testing.T) {
 }
 
 func TestRefusedReleaseIsRetriedWithBackOffAndLeavesOnce(t *testing.T) {
-	h := newHarness(t, withDownstream(refuseFirst(2, errors.New("sending queue is full"))))
+	h := newHarness(t, withLookup(LookupKeys), withDownstream(refuseFirst(2, errors.New("sending queue is full"))))
 	k := key(110)
 	h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
 	sent := withUniqueSpanIDs(spansFor(t0, k))

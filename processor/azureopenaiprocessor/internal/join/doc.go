@@ -6,8 +6,11 @@
 // plugs in.
 //
 // A span that carries a GUID request id waits in a bounded buffer; every
-// poll_interval one lookup per max_keys_per_query pending keys asks the
-// source for their records; a span whose record holds all it waits for (the
+// poll_interval the join reads the rows ingested since the last poll (lookup:
+// cursor, one query and a page per max_rows_per_query rows, however many spans
+// wait) and matches them to the pending keys, keeping rows that came before
+// their span for early_rows_grace, or asks the source for the pending keys'
+// records (lookup: keys, one lookup per max_keys_per_query keys); a span whose record holds all it waits for (the
 // call's RequestResponse row, and the usage row when its own token counts
 // are missing or estimated) leaves enriched (status joined), one still
 // missing rows at max_wait leaves with what was found (joined) or without
@@ -18,8 +21,10 @@
 //
 // Files, one job each: config.go (the join's settings), joiner.go (the Joiner:
 // Start, Shutdown), admit.go (taking spans in, all or nothing), poll.go
-// (the poll loop: planning, running and settling lookups), key.go (what a
-// join key is), buffer.go and origins.go (the pending spans and the resource,
+// (the poll loop: planning, running and settling lookups), cursor.go (the
+// ingestion-time cursor: its range, pages, rows read twice, matching rows to
+// spans), early.go (rows that came before their span, keys of spans that
+// left, the unmatched-calls labels), key.go (what a join key is), buffer.go and origins.go (the pending spans and the resource,
 // scope and client they came with), detach.go (held spans own their strings),
 // size.go (memory accounting), budget.go and retry.go (the lookup rate budget
 // and back-off), release.go (grouping what leaves), deliver.go (sending it,

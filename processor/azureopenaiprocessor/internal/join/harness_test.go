@@ -136,12 +136,24 @@ type harnessSettings struct {
 	server    fakeloganalytics.Options
 	useCAFile bool
 	refuse    func(ctx context.Context, offer int) error
+	lookup    LookupMode
 }
 
 func withConfig(f func(*harnessConfig)) harnessOption { return func(s *harnessSettings) { s.cfg = f } }
 
 func withServer(o fakeloganalytics.Options) harnessOption {
 	return func(s *harnessSettings) { s.server = o }
+}
+
+// withLookup sets the lookup mode, whatever withConfig does.
+func withLookup(mode LookupMode) harnessOption { return func(s *harnessSettings) { s.lookup = mode } }
+
+// eachLookup runs f as a subtest once per lookup mode: the tests of what a
+// lookup finds hold for both.
+func eachLookup(t *testing.T, f func(t *testing.T, mode LookupMode)) {
+	for _, mode := range []LookupMode{LookupCursor, LookupKeys} {
+		t.Run(string(mode), func(t *testing.T) { f(t, mode) })
+	}
 }
 
 // withCAFile starts through confighttp with tls.ca_file, as the built
@@ -183,6 +195,9 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	h.cfg = testConfig(h.server.URL())
 	if s.cfg != nil {
 		s.cfg(&h.cfg)
+	}
+	if s.lookup != "" {
+		h.cfg.Lookup = s.lookup
 	}
 	var sourceOpts []loganalytics.Option
 	if s.useCAFile {

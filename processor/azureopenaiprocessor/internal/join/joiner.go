@@ -51,6 +51,8 @@ type Joiner struct {
 	buffer *pendingBuffer
 	retry  *retryState
 	budget *queryBudget
+	// cursor is how far rows were read with lookup: cursor (cursor.go).
+	cursor *ingestionCursor
 	// refused are released batches downstream refused, waiting for a retry
 	// (deliver.go); releaseRetry spaces those retries out.
 	refused      []*clientBatch
@@ -106,6 +108,7 @@ func NewJoiner(cfg Config, src source.Source, set component.TelemetrySettings, t
 		retry:        newRetryState(cfg.PollInterval, cfg.MaxWait),
 		releaseRetry: newRetryState(cfg.PollInterval, cfg.MaxWait),
 		budget:       newQueryBudget(),
+		cursor:       newIngestionCursor(&cfg),
 		statusAttrs:  map[Status]metric.MeasurementOption{},
 		outcomeAttrs: map[queryOutcome]metric.MeasurementOption{},
 		refusalAttrs: map[refusal]metric.MeasurementOption{},

@@ -31,11 +31,16 @@ func (j *Joiner) pollLoop(ctx, sendCtx context.Context, ticker Ticker) {
 	}
 }
 
-// poll looks up the pending keys, joins what was found and takes out what
-// expired; final (shutdown) ignores back-off, keeps Retry-After and takes out
-// everything.
+// poll reads the rows that came since the last poll (lookup: cursor, see
+// cursor.go) or looks up the pending keys (lookup: keys), joins what was
+// found and takes out what expired; final (shutdown) ignores back-off, keeps
+// Retry-After and takes out everything.
 func (j *Joiner) poll(ctx context.Context, final bool) *releaseSet {
-	return j.settle(j.runQueries(ctx, j.planQueries(final)), final)
+	if j.cfg.Lookup == LookupKeys {
+		return j.settle(j.runQueries(ctx, j.planQueries(final)), final)
+	}
+	res := j.runScan(ctx, j.planScan(final))
+	return j.settleWith(final, func(now time.Time, out *releaseSet) pollVerdict { return j.applyScan(res, now, out) })
 }
 
 // planQueries picks the batches this poll may send: none while backing off,
@@ -86,34 +91,44 @@ func (j *Joiner) runQuery(ctx context.Context, batch queryBatch) batchResult {
 	answer, err := j.src.Lookup(ctx, batch.keys, window)
 	elapsed := j.clock.Now().Sub(began)
 	if err != nil {
-		if ctx.Err() != nil {
-			res.cancelled = true
-			return res
-		}
-		var le *source.LookupError
-		if !errors.As(err, &le) {
-			le = &source.LookupError{Code: "source", Cause: err}
-		}
-		res.err = le
-		outcome := outcomeError
-		if le.Throttled {
-			outcome = outcomeThrottled
-		}
-		j.countQuery(ctx, outcome, elapsed, 0)
-		j.warner.warn("query_"+string(outcome), "Diagnostics query failed; pending spans are retried with back-off",
-			1, zap.String("error", le.Error()), zap.Duration("retry_after", le.RetryAfter))
+		res.err, res.cancelled = j.queryFailed(ctx, err, elapsed)
 		return res
 	}
-	outcome := outcomeSuccess
 	if answer.PartialCode != "" {
-		outcome = outcomePartial
 		res.partial = true
-		j.warner.warn("query_partial", "Diagnostics source answered part of a query; keys without rows are retried",
-			1, zap.String("code", answer.PartialCode))
+		j.queryPartial(ctx, answer.PartialCode, elapsed, answer.Rows)
+	} else {
+		j.countQuery(ctx, outcomeSuccess, elapsed, answer.Rows)
 	}
-	j.countQuery(ctx, outcome, elapsed, answer.Rows)
 	res.records = answer.Records
 	return res
+}
+
+// queryFailed counts and warns about a failed query and says what it means
+// for back-off; cancelled: shutdown cut it short, which says nothing.
+func (j *Joiner) queryFailed(ctx context.Context, err error, elapsed time.Duration) (*source.LookupError, bool) {
+	if ctx.Err() != nil {
+		return nil, true
+	}
+	var le *source.LookupError
+	if !errors.As(err, &le) {
+		le = &source.LookupError{Code: "source", Cause: err}
+	}
+	outcome := outcomeError
+	if le.Throttled {
+		outcome = outcomeThrottled
+	}
+	j.countQuery(ctx, outcome, elapsed, 0)
+	j.warner.warn("query_"+string(outcome), "Diagnostics query failed; pending spans are retried with back-off",
+		1, zap.String("error", le.Error()), zap.Duration("retry_after", le.RetryAfter))
+	return le, false
+}
+
+// queryPartial counts and warns about an answer that holds part of the rows.
+func (j *Joiner) queryPartial(ctx context.Context, code string, elapsed time.Duration, rows int) {
+	j.warner.warn("query_partial", "Diagnostics source answered part of a query; what it did not answer is asked again",
+		1, zap.String("code", code))
+	j.countQuery(ctx, outcomePartial, elapsed, rows)
 }
 
 func (j *Joiner) countQuery(ctx context.Context, outcome queryOutcome, elapsed time.Duration, rows int) {
@@ -129,11 +144,17 @@ func (j *Joiner) countQuery(ctx context.Context, outcome queryOutcome, elapsed t
 // settle applies query results to the buffer, takes out expired spans (all
 // of them when final) and returns what leaves.
 func (j *Joiner) settle(results []batchResult, final bool) *releaseSet {
+	return j.settleWith(final, func(_ time.Time, out *releaseSet) pollVerdict { return j.applyResults(results, out) })
+}
+
+// settleWith is settle with apply putting a poll's findings into the buffer
+// (under the lock) and saying how the source did.
+func (j *Joiner) settleWith(final bool, apply func(now time.Time, out *releaseSet) pollVerdict) *releaseSet {
 	out := newReleaseSet()
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	verdict := j.applyResults(results, out)
 	now := j.clock.Now()
+	verdict := apply(now, out)
 	switch {
 	case verdict.failed:
 		j.retry.failed(now, verdict.longestRetryAfter)
@@ -201,12 +222,17 @@ func (j *Joiner) joinFound(res batchResult, out *releaseSet) {
 			j.buffer.setFound(key, rec)
 			continue
 		}
-		for _, ps := range j.buffer.takeKey(key) {
-			if enrichSpan(ps.span, rec) && j.usageChanged != nil {
-				j.usageChanged(ps.span)
-			}
-			out.add(ps, StatusJoined)
+		j.joinKey(key, rec, out)
+	}
+}
+
+// joinKey takes out every span of key, enriched with rec, into out.
+func (j *Joiner) joinKey(key string, rec *source.Record, out *releaseSet) {
+	for _, ps := range j.buffer.takeKey(key) {
+		if enrichSpan(ps.span, rec) && j.usageChanged != nil {
+			j.usageChanged(ps.span)
 		}
+		out.add(ps, StatusJoined)
 	}
 }
 
@@ -222,20 +248,25 @@ func recordComplete(rec *source.Record, needsUsage bool) bool {
 
 // releaseExpired moves into out the spans that waited max_wait (all of them
 // when final): joined with what was found of their call, else marked
-// not_found when their last lookup worked and error when it did not.
+// not_found when their last lookup (with the cursor: the last poll's) worked
+// and error when it did not.
 func (j *Joiner) releaseExpired(now time.Time, final bool, out *releaseSet) {
 	leaving := j.buffer.takeExpired(now.Add(-j.cfg.MaxWait))
 	if final {
 		leaving = append(leaving, j.buffer.takeAll()...)
 	}
+	scanned := j.cfg.Lookup != LookupKeys && j.cursor.healthy
 	for _, ps := range leaving {
+		if j.cfg.Lookup != LookupKeys {
+			j.cursor.early.leave(ps.key, now)
+		}
 		if ps.found != nil {
 			enrichSpan(ps.span, ps.found)
 			out.add(ps, StatusJoined)
 			continue
 		}
 		status := StatusError
-		if ps.lookup == lookupMissed {
+		if ps.lookup == lookupMissed || scanned {
 			status = StatusNotFound
 		}
 		markStatus(ps.span, status)

@@ -135,12 +135,7 @@ func (c *Client) Lookup(ctx context.Context, keys []string, window source.Window
 	if err != nil {
 		return source.Answer{}, &source.LookupError{Code: "query text", Cause: err}
 	}
-	if timeout := c.cfg.ClientConfig.Timeout; timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
-	}
-	answer, err := c.query(ctx, kql, window)
+	answer, err := c.queryWithTimeout(ctx, kql, window)
 	if err != nil {
 		return source.Answer{}, err
 	}
@@ -150,6 +145,31 @@ func (c *Client) Lookup(ctx context.Context, keys []string, window source.Window
 		records[key] = rec.record()
 	}
 	return source.Answer{Records: records, Rows: answer.rowCount(), PartialCode: answer.partialCode}, nil
+}
+
+// Scan runs one page of the ingestion-time cursor: every row ingested in
+// req's range, oldest first, at most req.Limit. An error is a
+// *source.LookupError.
+func (c *Client) Scan(ctx context.Context, req source.ScanRequest) (source.ScanAnswer, error) {
+	kql, err := buildScanQuery(c.cfg.KeyColumn, req)
+	if err != nil {
+		return source.ScanAnswer{}, &source.LookupError{Code: "query text", Cause: err}
+	}
+	answer, err := c.queryWithTimeout(ctx, kql, req.Window)
+	if err != nil {
+		return source.ScanAnswer{}, err
+	}
+	return source.ScanAnswer{Rows: decodeRows(&answer, c.cfg.KeyColumn), PartialCode: answer.partialCode}, nil
+}
+
+// queryWithTimeout sends one query within the timeout setting.
+func (c *Client) queryWithTimeout(ctx context.Context, kql string, window source.Window) (queryAnswer, error) {
+	if timeout := c.cfg.ClientConfig.Timeout; timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	return c.query(ctx, kql, window)
 }
 
 // newLogsClient builds the azquery client for the workspace's endpoint.

@@ -3,6 +3,7 @@ package loganalytics
 import (
 	"context"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
@@ -75,6 +76,51 @@ func FuzzKQLStringRoundTrip(f *testing.F) {
 		q := server.Queries()[before]
 		if q.ParseError != "" || len(q.Keys) != 1 || q.Keys[0] != key {
 			t.Fatalf("%q came back as %q (parse error %q)", key, q.Keys, q.ParseError)
+		}
+	})
+}
+
+// FuzzScanBoundsRoundTrip writes any ingestion range, row limit and window
+// into the scan query, sends it through the real client to the fake and
+// checks that its KQL parser reads back exactly those bounds.
+func FuzzScanBoundsRoundTrip(f *testing.F) {
+	f.Add(int64(0), int64(30_000_000_000), int64(60_000_000_000), 50_000)
+	f.Add(int64(-1), int64(1), int64(0), 1)
+	f.Add(int64(123_456_789), int64(987_654_321_000), int64(1), 500_000)
+	server := fakeloganalytics.New(fakeloganalytics.Options{WorkspaceID: testWorkspace, Token: testToken})
+	f.Cleanup(server.Close)
+	client := startedClient(f, testConfig(server.URL()), server)
+	f.Fuzz(func(t *testing.T, fromNanos, lengthNanos, marginNanos int64, limit int) {
+		if lengthNanos < 0 || marginNanos < 0 || lengthNanos > int64(24*time.Hour) || marginNanos > int64(24*time.Hour) ||
+			fromNanos < -int64(24*365*time.Hour) || fromNanos > int64(24*365*time.Hour) {
+			t.Skip("ranges the join never asks for")
+		}
+		from := t0.Add(time.Duration(fromNanos))
+		to := from.Add(time.Duration(lengthNanos))
+		req := source.ScanRequest{
+			IngestedFrom: from, IngestedTo: to, Limit: limit,
+			Window: source.Window{From: from.Add(-time.Duration(marginNanos)), To: to.Add(time.Duration(marginNanos))},
+		}
+		kql, err := buildScanQuery("CorrelationId", req)
+		if limit <= 0 {
+			if err == nil {
+				t.Fatal("a limit that is not positive must be refused")
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := len(server.Queries())
+		if _, err := client.query(context.Background(), kql, req.Window); err != nil {
+			t.Fatalf("the fake refused the scan: %v", err)
+		}
+		q := server.Queries()[before]
+		tick := func(t time.Time) time.Time { return t.Truncate(kqlTick) }
+		if q.ParseError != "" || !q.IngestedFrom.Equal(tick(from)) || !q.IngestedTo.Equal(tick(to)) || q.Take != limit ||
+			!q.From.Equal(tick(req.Window.From)) || !q.To.Equal(tick(req.Window.To)) || len(q.Keys) != 0 {
+			t.Fatalf("bounds came back as ingested %v..%v take %d window %v..%v keys %q (parse error %q)",
+				q.IngestedFrom, q.IngestedTo, q.Take, q.From, q.To, q.Keys, q.ParseError)
 		}
 	})
 }

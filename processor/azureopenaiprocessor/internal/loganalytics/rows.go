@@ -3,10 +3,12 @@ package loganalytics // import "github.com/otelcol-aoai/otelcol-aoai/processor/a
 import (
 	"bytes"
 	"encoding/json"
+	"hash/fnv"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
 )
@@ -207,20 +209,7 @@ func decodeRecords(answer *queryAnswer, keyColumn string) map[string]*diagnostic
 			if key == "" {
 				continue
 			}
-			d := decodedRow{
-				category:        cellString(cell(row, idx.category)),
-				operation:       cellString(cell(row, idx.operation)),
-				resultSignature: cellString(cell(row, idx.result)),
-				callerIP:        cellString(cell(row, idx.callerIP)),
-			}
-			d.durationMs, d.hasDuration = cellInt64(cell(row, idx.duration))
-			props, ok := parseProperties(cell(row, idx.properties))
-			if !ok {
-				props, _ = propertiesFromAdditionalFields(cell(row, idx.additional))
-			}
-			d.props = props
-			d.rank = d.rowRank()
-			rowsByKey[key] = append(rowsByKey[key], d)
+			rowsByKey[key] = append(rowsByKey[key], decodeRow(row, &idx))
 		}
 	}
 	records := make(map[string]*diagnosticRecord, len(rowsByKey))
@@ -228,6 +217,63 @@ func decodeRecords(answer *queryAnswer, keyColumn string) map[string]*diagnostic
 		records[key] = mergeRows(rows)
 	}
 	return records
+}
+
+// decodeRow reads the cells of one row the join uses.
+func decodeRow(row []any, idx *columnIndex) decodedRow {
+	d := decodedRow{
+		category:        cellString(cell(row, idx.category)),
+		operation:       cellString(cell(row, idx.operation)),
+		resultSignature: cellString(cell(row, idx.result)),
+		callerIP:        cellString(cell(row, idx.callerIP)),
+	}
+	d.durationMs, d.hasDuration = cellInt64(cell(row, idx.duration))
+	props, ok := parseProperties(cell(row, idx.properties))
+	if !ok {
+		props, _ = propertiesFromAdditionalFields(cell(row, idx.additional))
+	}
+	d.props = props
+	d.rank = d.rowRank()
+	return d
+}
+
+// decodeRows reads a scan's answer row by row, in its order (ingestion), each
+// row a record of its own with its ingestion time and identity. A row without
+// a key or an ingestion time is skipped: it can meet no span, and paging
+// needs the time.
+func decodeRows(answer *queryAnswer, keyColumn string) []source.Row {
+	out := make([]source.Row, 0, answer.rowCount())
+	for _, t := range answer.tables {
+		idx := indexColumns(t.columns, keyColumn)
+		ingested := slices.IndexFunc(t.columns, func(c resultColumn) bool { return c.name == columnIngestionTime })
+		if idx.key < 0 || ingested < 0 {
+			continue
+		}
+		for _, row := range t.rows {
+			key := strings.ToLower(cellString(cell(row, idx.key)))
+			at, err := time.Parse(time.RFC3339Nano, cellString(cell(row, ingested)))
+			if key == "" || err != nil {
+				continue
+			}
+			out = append(out, source.Row{
+				Key: key, IngestedAt: at, ID: rowID(row),
+				Record: mergeRows([]decodedRow{decodeRow(row, &idx)}).record(),
+			})
+		}
+	}
+	return out
+}
+
+// rowID hashes every cell of a row (FNV-1a, 64 bits): the same row read by two
+// overlapping scans has the same id, the near-empty twin of a RequestResponse
+// row (same key, category and ingestion time) another.
+func rowID(row []any) uint64 {
+	h := fnv.New64a()
+	for _, c := range row {
+		_, _ = h.Write([]byte(cellString(c)))
+		_, _ = h.Write([]byte{0})
+	}
+	return h.Sum64()
 }
 
 // mergeRows fills a record from the richest RequestResponse row first, then

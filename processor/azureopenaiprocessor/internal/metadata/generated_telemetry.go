@@ -23,21 +23,23 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                                        metric.Meter
-	mu                                           sync.Mutex
-	registrations                                []metric.Registration
-	ProcessorAzureOpenaiDiagnosticsPendingBytes  metric.Int64UpDownCounter
-	ProcessorAzureOpenaiDiagnosticsPendingSpans  metric.Int64UpDownCounter
-	ProcessorAzureOpenaiDiagnosticsQueries       metric.Int64Counter
-	ProcessorAzureOpenaiDiagnosticsQueryDuration metric.Float64Histogram
-	ProcessorAzureOpenaiDiagnosticsRefusedSpans  metric.Int64Counter
-	ProcessorAzureOpenaiDiagnosticsReleasedSpans metric.Int64Counter
-	ProcessorAzureOpenaiDiagnosticsRows          metric.Int64Counter
-	ProcessorAzureOpenaiInvalidUtf8              metric.Int64Counter
-	ProcessorAzureOpenaiParseFailures            metric.Int64Counter
-	ProcessorAzureOpenaiSpans                    metric.Int64Counter
-	ProcessorAzureOpenaiTokenEstimates           metric.Int64Counter
-	ProcessorAzureOpenaiUnpricedCalls            metric.Int64Counter
+	meter                                           metric.Meter
+	mu                                              sync.Mutex
+	registrations                                   []metric.Registration
+	ProcessorAzureOpenaiDiagnosticsEarlyRowsDropped metric.Int64Counter
+	ProcessorAzureOpenaiDiagnosticsPendingBytes     metric.Int64UpDownCounter
+	ProcessorAzureOpenaiDiagnosticsPendingSpans     metric.Int64UpDownCounter
+	ProcessorAzureOpenaiDiagnosticsQueries          metric.Int64Counter
+	ProcessorAzureOpenaiDiagnosticsQueryDuration    metric.Float64Histogram
+	ProcessorAzureOpenaiDiagnosticsRefusedSpans     metric.Int64Counter
+	ProcessorAzureOpenaiDiagnosticsReleasedSpans    metric.Int64Counter
+	ProcessorAzureOpenaiDiagnosticsRows             metric.Int64Counter
+	ProcessorAzureOpenaiDiagnosticsUnmatchedCalls   metric.Int64Counter
+	ProcessorAzureOpenaiInvalidUtf8                 metric.Int64Counter
+	ProcessorAzureOpenaiParseFailures               metric.Int64Counter
+	ProcessorAzureOpenaiSpans                       metric.Int64Counter
+	ProcessorAzureOpenaiTokenEstimates              metric.Int64Counter
+	ProcessorAzureOpenaiUnpricedCalls               metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -69,6 +71,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ProcessorAzureOpenaiDiagnosticsEarlyRowsDropped, err = builder.meter.Int64Counter(
+		"otelcol_processor_azure_openai_diagnostics_early_rows_dropped",
+		metric.WithDescription("Diagnostic-log rows that came before any span of their call and found the early-rows table full (early_rows_max_calls), so could join no span. [Development]"),
+		metric.WithUnit("{row}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ProcessorAzureOpenaiDiagnosticsPendingBytes, err = builder.meter.Int64UpDownCounter(
 		"otelcol_processor_azure_openai_diagnostics_pending_bytes",
 		metric.WithDescription("Approximate memory held by spans in the diagnostics-join buffer. [Development]"),
@@ -110,6 +118,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_azure_openai_diagnostics_rows",
 		metric.WithDescription("Diagnostic-log rows returned by Log Analytics queries. [Development]"),
 		metric.WithUnit("{row}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAzureOpenaiDiagnosticsUnmatchedCalls, err = builder.meter.Int64Counter(
+		"otelcol_processor_azure_openai_diagnostics_unmatched_calls",
+		metric.WithDescription("Calls whose diagnostic-log rows met no span within early_rows_grace (calls that did not pass the gateway, or whose spans another collector holds), by deployment and caller object id; lookup cursor only. [Development]"),
+		metric.WithUnit("{call}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorAzureOpenaiInvalidUtf8, err = builder.meter.Int64Counter(

@@ -19,6 +19,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	tb.ProcessorAzureOpenaiDiagnosticsEarlyRowsDropped.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsPendingBytes.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsPendingSpans.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsQueries.Add(context.Background(), 1)
@@ -26,11 +27,15 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorAzureOpenaiDiagnosticsRefusedSpans.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsReleasedSpans.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsRows.Add(context.Background(), 1)
+	tb.ProcessorAzureOpenaiDiagnosticsUnmatchedCalls.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiInvalidUtf8.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiParseFailures.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiSpans.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiTokenEstimates.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiUnpricedCalls.Add(context.Background(), 1)
+	AssertEqualProcessorAzureOpenaiDiagnosticsEarlyRowsDropped(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAzureOpenaiDiagnosticsPendingBytes(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
@@ -50,6 +55,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAzureOpenaiDiagnosticsRows(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAzureOpenaiDiagnosticsUnmatchedCalls(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAzureOpenaiInvalidUtf8(t, testTel,

@@ -6,6 +6,7 @@
 // another.
 //
 // Files, one job each: source.go (the Source interface, its answer and its
-// error), record.go (what a source found about one call), window.go (the
+// error), scan.go (reading rows by ingestion time), record.go (what a source
+// found about one call, and merging what two answers found), window.go (the
 // time window a lookup searches) and key.go (what a join key looks like).
 package source // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"

@@ -8,7 +8,8 @@ import (
 	"go.opentelemetry.io/collector/component"
 )
 
-// Source finds the diagnostic records of the calls the join holds. Start
+// Source finds the diagnostic records of the calls the join holds, by key
+// (Lookup) or by the time the service ingested them (Scan). Start
 // runs before the first Lookup (with the collector's host, for HTTP settings
 // and authenticator extensions); Shutdown runs after the last.
 type Source interface {
@@ -19,6 +20,9 @@ type Source interface {
 	// error should be a *LookupError, which says whether to back off; any
 	// other error counts as a failed lookup without Retry-After.
 	Lookup(ctx context.Context, keys []string, window Window) (Answer, error)
+	// Scan reads every row ingested in req's range, whatever its key: the
+	// join's ingestion-time cursor. Its errors are those of Lookup.
+	Scan(ctx context.Context, req ScanRequest) (ScanAnswer, error)
 }
 
 // Answer is what one Lookup found.
