@@ -20,6 +20,11 @@ type ProcStats struct {
 	CPU time.Duration
 	// RSS is the resident set now (VmRSS); PeakRSS the highest so far (VmHWM).
 	RSS, PeakRSS int64
+	// RSSAnon, RSSFile and RSSShmem split RSS: anonymous memory (the Go
+	// heap, stacks), file-backed pages (a memory-mapped store such as
+	// file_storage's bbolt file, which the kernel can drop and reread) and
+	// shared memory.
+	RSSAnon, RSSFile, RSSShmem int64
 }
 
 // ReadProcStats reads /proc/<pid>/stat and /proc/<pid>/status.
@@ -60,6 +65,12 @@ func ReadProcStats(pid int) (ProcStats, error) {
 			s.RSS = parseKB(value)
 		case "VmHWM":
 			s.PeakRSS = parseKB(value)
+		case "RssAnon":
+			s.RSSAnon = parseKB(value)
+		case "RssFile":
+			s.RSSFile = parseKB(value)
+		case "RssShmem":
+			s.RSSShmem = parseKB(value)
 		}
 	}
 	return s, nil

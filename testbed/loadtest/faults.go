@@ -195,14 +195,15 @@ func killWithJoin(ctx context.Context, o FaultOptions, res *FaultResult) error {
 		return err
 	}
 	defer r.close()
-	fake, err := r.startJoin(poll, 5*time.Minute, 10*time.Second)
+	const maxWait = 5 * time.Minute
+	fake, err := r.startJoin(poll, maxWait, 10*time.Second)
 	if err != nil {
 		return err
 	}
 	if err := r.start(ctx); err != nil {
 		return err
 	}
-	plan := newRowPlan(fake, r.mix, rowDelay, rowDelay)
+	plan := newRowPlan(fake, r.mix, RowTiming{MinDelay: rowDelay, MaxDelay: rowDelay}, maxWait)
 	done := r.replayInBackground(ctx, replay.Options{Record: plan.record, Count: count, Rate: rate, Concurrency: 8, MaxRetries: 1000, MaxBackoff: time.Second})
 	time.Sleep(45 * time.Second)
 	ackedBeforeScrape := len(r.ledger.Acked())
@@ -313,7 +314,7 @@ func logAnalyticsDown(ctx context.Context, o FaultOptions, res *FaultResult) err
 		return err
 	}
 	// Rows are there at once: only the failures keep spans from joining.
-	plan := newRowPlan(fake, r.mix, 0, 0)
+	plan := newRowPlan(fake, r.mix, RowTiming{}, maxWait)
 	failEveryWay(fake)
 	if err := r.start(ctx); err != nil {
 		return err
