@@ -51,8 +51,10 @@ type JoinParams struct {
 	// the processor's default.
 	MaxPending, MaxPendingBytes int64
 	// StorageDir, when set, keeps pending spans on disk: a file_storage/join
-	// extension in that folder, named by diagnostics.storage.
-	StorageDir string
+	// extension in that folder, named by diagnostics.storage, the stored
+	// bytes bounded by MaxStoredBytes (zero: the default).
+	StorageDir     string
+	MaxStoredBytes int64
 	// Lookup is diagnostics.lookup (cursor or keys); empty leaves the default.
 	Lookup string
 }
@@ -194,6 +196,9 @@ processors:
 {{- end}}
 {{- if .StorageDir}}
       storage: file_storage/join
+{{- if .MaxStoredBytes}}
+      max_stored_bytes: {{.MaxStoredBytes}}
+{{- end}}
 {{- end}}
 {{- if .Lookup}}
       lookup: {{.Lookup}}

@@ -35,18 +35,25 @@ type FaultOptions struct {
 	LogAnalyticsMaxWait time.Duration
 	// HostileDuration is how long the hostile inputs and the valid traffic run.
 	HostileDuration time.Duration
+	// StorageRate, StorageKillAfter and StorageLoadAfter shape kill-storage:
+	// records per second, load before the SIGKILL, load after the restart.
+	StorageRate                        float64
+	StorageKillAfter, StorageLoadAfter time.Duration
+	// Lookup is diagnostics.lookup in kill-storage (empty: not set).
+	Lookup string
 }
 
 // Faults lists the scenarios by name.
 var Faults = map[string]func(context.Context, FaultOptions) *FaultResult{
 	"exporter-down": ExporterDown,
 	"kill":          Kill,
+	"kill-storage":  KillWithStorage,
 	"loganalytics":  LogAnalyticsDown,
 	"hostile":       Hostile,
 }
 
 // FaultOrder is the order `faults` runs them in.
-var FaultOrder = []string{"exporter-down", "kill", "loganalytics", "hostile"}
+var FaultOrder = []string{"exporter-down", "kill", "kill-storage", "loganalytics", "hostile"}
 
 // ExporterDown: otlp_http to a closed port, sending_queue on file_storage.
 // The queue fills, the receiver refuses with 503/429 and Retry-After, the

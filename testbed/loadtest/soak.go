@@ -24,8 +24,10 @@ type SoakOptions struct {
 	// MaxPending and MaxPendingBytes are the join's bounds (zero: defaults).
 	MaxPending, MaxPendingBytes int64
 	// Storage keeps pending spans on disk (diagnostics.storage with a
-	// file_storage/join extension in the run's folder).
-	Storage bool
+	// file_storage/join extension in the run's folder), at most
+	// MaxStoredBytes of them (zero: the default).
+	Storage        bool
+	MaxStoredBytes int64
 	// Lookup is diagnostics.lookup (cursor or keys); empty: the default.
 	Lookup string
 	// Drain is how long the soak waits after the load for the join to hold
@@ -112,7 +114,7 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 	}
 	r.params.Join.MaxPending, r.params.Join.MaxPendingBytes, r.params.Join.Lookup = o.MaxPending, o.MaxPendingBytes, o.Lookup
 	if o.Storage {
-		r.params.Join.StorageDir = filepath.Join(r.dir, "join-storage")
+		r.params.Join.StorageDir, r.params.Join.MaxStoredBytes = filepath.Join(r.dir, "join-storage"), o.MaxStoredBytes
 	}
 	if err := r.start(ctx); err != nil {
 		return rep, err

@@ -3,7 +3,7 @@
 //
 //	aoai-loadtest rates  -bin _build/otelcol-aoai    # stepped load, ours beside otlp+transform
 //	aoai-loadtest soak   -bin _build/otelcol-aoai    # 20 minutes at 500/s with the diagnostics join
-//	aoai-loadtest faults -bin _build/otelcol-aoai exporter-down kill loganalytics hostile
+//	aoai-loadtest faults -bin _build/otelcol-aoai exporter-down kill kill-storage loganalytics hostile
 //
 // Each run prints its figures, writes them (JSON and Markdown) and the
 // collectors' logs under -out, and exits 1 when a property it checks fails
@@ -139,6 +139,7 @@ func runSoak(ctx context.Context, c *commonFlags, args []string) (code int, err 
 	fs.Int64Var(&o.MaxPending, "max-pending", 400000, "diagnostics max_pending (0: the default)")
 	fs.Int64Var(&o.MaxPendingBytes, "max-pending-bytes", 4<<30, "diagnostics max_pending_bytes (0: the default)")
 	fs.BoolVar(&o.Storage, "storage", false, "pending spans on disk: diagnostics.storage: file_storage/join, in the run's folder")
+	fs.Int64Var(&o.MaxStoredBytes, "max-stored-bytes", 4<<30, "diagnostics max_stored_bytes with -storage (0: the default)")
 	fs.StringVar(&o.Lookup, "lookup", "", "diagnostics.lookup: cursor or keys (empty: not set)")
 	fs.DurationVar(&o.Drain, "drain", 0, "longest wait after the load for the join to hold nothing (0: max_wait + 2 polls with -storage, one poll without)")
 	fs.IntVar(&o.MemoryLimitMiB, "memory-limit-mib", 512, "memory_limiter limit_mib (GOMEMLIMIT is set to 80 % of it)")
@@ -164,6 +165,10 @@ func runFaults(ctx context.Context, c *commonFlags, args []string) (code int, er
 	fs.DurationVar(&o.LogAnalyticsWindow, "la-window", 5*time.Minute, "loganalytics: how long the workspace fails")
 	fs.DurationVar(&o.LogAnalyticsMaxWait, "la-max-wait", 2*time.Minute, "loganalytics: the join's max_wait")
 	fs.DurationVar(&o.HostileDuration, "hostile-duration", time.Minute, "hostile: how long the inputs run")
+	fs.Float64Var(&o.StorageRate, "storage-rate", 500, "kill-storage: records per second")
+	fs.DurationVar(&o.StorageKillAfter, "storage-kill-after", time.Minute, "kill-storage: load before the SIGKILL")
+	fs.DurationVar(&o.StorageLoadAfter, "storage-load-after", 30*time.Second, "kill-storage: load after the restart")
+	fs.StringVar(&o.Lookup, "lookup", "", "kill-storage: diagnostics.lookup, cursor or keys (empty: not set)")
 	if err := fs.Parse(args); err != nil {
 		return 2, nil
 	}
