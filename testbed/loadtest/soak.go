@@ -140,11 +140,11 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 	rep.Baseline = sampler.take()
 	r.logf("baseline after the warm-up: RssAnon %.0f MiB with %.0f spans pending", rep.Baseline.AnonMiB, rep.Baseline.PendingSpans)
 	loadStart, cpuLoad := time.Now(), sampler.cpuNow()
-	profileDone := saveProfileMidway(r, o.Duration, &rep.CPUProfile)
+	finishProfile := profileMidway(ctx, r, o.Duration)
 	sum, err := r.replay(ctx, replay.Options{
 		Record: func(n int) []byte { return plan.record(warm + n) }, Count: count, Rate: o.Rate, Concurrency: 8, Duration: o.Duration, MaxRetries: 100, MaxBackoff: 5 * time.Second,
 	})
-	<-profileDone
+	rep.CPUProfile = finishProfile()
 	if err != nil {
 		return rep, err
 	}
@@ -166,20 +166,25 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 	return rep, soakFailures(rep, stopErr)
 }
 
-// saveProfileMidway saves a 20-s CPU profile of the collector halfway
-// through the load into *path, for the join's share of the CPU; the channel
-// closes when it is done.
-func saveProfileMidway(r *rig, load time.Duration, path *string) <-chan struct{} {
-	done := make(chan struct{})
+// profileMidway saves a 20-s CPU profile of the collector halfway through
+// the load, for the join's share of the CPU. The function it returns gives
+// up on a profile not yet begun (the load ended early) and returns the
+// profile's path, "" when there is none.
+func profileMidway(ctx context.Context, r *rig, load time.Duration) (finish func() string) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan string, 1)
 	go func() {
-		defer close(done)
-		if load < time.Minute {
-			return
+		select {
+		case <-ctx.Done():
+			done <- ""
+		case <-time.After(load / 2):
+			done <- savePprof(r.params.PprofPort, "profile?seconds=20", filepath.Join(r.dir, "cpu-midway.pprof"), 40*time.Second)
 		}
-		time.Sleep(load / 2)
-		*path = savePprof(r.params.PprofPort, "profile?seconds=20", filepath.Join(r.dir, "cpu-midway.pprof"), 40*time.Second)
 	}()
-	return done
+	return func() string {
+		cancel()
+		return <-done
+	}
 }
 
 // measureLoadEnd keeps what the collector looks like when the load stops:
