@@ -55,22 +55,13 @@ func ReadProcStats(pid int) (ProcStats, error) {
 	if err != nil {
 		return s, err
 	}
+	byName := map[string]*int64{
+		"VmRSS": &s.RSS, "VmHWM": &s.PeakRSS, "RssAnon": &s.RSSAnon, "RssFile": &s.RSSFile, "RssShmem": &s.RSSShmem,
+	}
 	for line := range strings.Lines(string(status)) {
 		name, value, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		switch name {
-		case "VmRSS":
-			s.RSS = parseKB(value)
-		case "VmHWM":
-			s.PeakRSS = parseKB(value)
-		case "RssAnon":
-			s.RSSAnon = parseKB(value)
-		case "RssFile":
-			s.RSSFile = parseKB(value)
-		case "RssShmem":
-			s.RSSShmem = parseKB(value)
+		if field := byName[name]; ok && field != nil {
+			*field = parseKB(value)
 		}
 	}
 	return s, nil
