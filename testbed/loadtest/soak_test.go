@@ -135,3 +135,12 @@ func TestDiskUsageCountsAllocatedBlocks(t *testing.T) {
 	assert.Less(t, got, int64(1<<20), "a sparse file's claimed length is not disk")
 	assert.Zero(t, diskUsage(filepath.Join(dir, "missing")))
 }
+
+func TestDuplicatesAroundTheKill(t *testing.T) {
+	kill := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	acked := map[string]time.Time{"a": kill.Add(-time.Second), "b": kill.Add(-time.Minute), "c": kill.Add(time.Second), "d": kill.Add(time.Minute)}
+	arrivals := map[string]Arrival{"a": {Count: 2}, "b": {Count: 1}, "c": {Count: 2}, "d": {Count: 1}}
+	before, resent := duplicatesAround(acked, arrivals, kill)
+	assert.Equal(t, 1, before, "a: acknowledged before the kill, released twice")
+	assert.Equal(t, 1, resent, "c: in flight at the kill, resent")
+}
