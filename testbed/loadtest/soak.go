@@ -71,26 +71,29 @@ type SoakReport struct {
 	Baseline   Sample         `json:"baseline"`
 	// Steady is the last sample of the load, the one the per-span figures
 	// are taken at.
-	Steady       Sample    `json:"steady"`
-	AnonPerSpan  float64   `json:"rss_anon_bytes_per_pending_span"`
-	DiskPerSpan  float64   `json:"disk_bytes_per_pending_span"`
-	PeakAnonMiB  float64   `json:"peak_rss_anon_mib"`
-	PeakFileMiB  float64   `json:"peak_rss_file_mib"`
-	PeakShmemMiB float64   `json:"peak_rss_shmem_mib"`
-	PeakRSSMiB   float64   `json:"peak_rss_mib"`
-	PeakDiskMiB  float64   `json:"peak_disk_mib"`
-	LateGrowth   float64   `json:"rss_anon_growth_last_fifth_mib"`
-	MaxPending   float64   `json:"max_pending_spans"`
-	CPUPer1000   float64   `json:"cpu_s_per_1000"`
-	Polls        pollStats `json:"queries_per_poll"`
-	Drained      bool      `json:"drained"`
-	ExitClean    bool      `json:"exit_clean"`
-	SpansIn      int64     `json:"spans_in"`
-	SpansOut     int64     `json:"spans_out"`
-	Refused      int64     `json:"refused_spans"`
-	HeapProfile  string    `json:"heap_profile,omitempty"`
-	CPUProfile   string    `json:"cpu_profile,omitempty"`
-	Samples      []Sample  `json:"samples"`
+	Steady Sample `json:"steady"`
+	// AnonPerSpan and DiskPerSpan are medians over the last fifth of the
+	// load; AnonPerSpanAtEnd is the figure at its last sample.
+	AnonPerSpan      float64   `json:"rss_anon_bytes_per_pending_span"`
+	AnonPerSpanAtEnd float64   `json:"rss_anon_bytes_per_pending_span_at_load_end"`
+	DiskPerSpan      float64   `json:"disk_bytes_per_pending_span"`
+	PeakAnonMiB      float64   `json:"peak_rss_anon_mib"`
+	PeakFileMiB      float64   `json:"peak_rss_file_mib"`
+	PeakShmemMiB     float64   `json:"peak_rss_shmem_mib"`
+	PeakRSSMiB       float64   `json:"peak_rss_mib"`
+	PeakDiskMiB      float64   `json:"peak_disk_mib"`
+	LateGrowth       float64   `json:"rss_anon_growth_last_fifth_mib"`
+	MaxPending       float64   `json:"max_pending_spans"`
+	CPUPer1000       float64   `json:"cpu_s_per_1000"`
+	Polls            pollStats `json:"queries_per_poll"`
+	Drained          bool      `json:"drained"`
+	ExitClean        bool      `json:"exit_clean"`
+	SpansIn          int64     `json:"spans_in"`
+	SpansOut         int64     `json:"spans_out"`
+	Refused          int64     `json:"refused_spans"`
+	HeapProfile      string    `json:"heap_profile,omitempty"`
+	CPUProfile       string    `json:"cpu_profile,omitempty"`
+	Samples          []Sample  `json:"samples"`
 }
 
 // RunSoak runs the collector with the diagnostics join on: a warm-up, then

@@ -144,3 +144,16 @@ func TestDuplicatesAroundTheKill(t *testing.T) {
 	assert.Equal(t, 1, before, "a: acknowledged before the kill, released twice")
 	assert.Equal(t, 1, resent, "c: in flight at the kill, resent")
 }
+
+func TestAnonPerSpanIsTheMedianOfTheSteadyState(t *testing.T) {
+	base := Sample{AnonMiB: 100, PendingSpans: 0}
+	at := func(t, perSpan float64) Sample {
+		return Sample{At: t, PendingSpans: 100000, AnonMiB: 100 + 100000*perSpan/(1<<20)}
+	}
+	samples := []Sample{at(10, 50000), at(85, 200), at(90, 9000), at(95, 250), at(100, 240), at(130, 99999)}
+	steady := lastFifth(samples, 100)
+	require.Len(t, steady, 4, "the last fifth of a 100-s load, not before it nor after")
+	anon := func(s Sample) float64 { return s.AnonMiB }
+	assert.InDelta(t, 245, medianPerPendingSpan(base, steady, anon), 0.01, "one sample taken before a GC does not decide")
+	assert.Zero(t, medianPerPendingSpan(base, nil, anon))
+}

@@ -3,6 +3,7 @@ package loadtest // import "github.com/otelcol-aoai/otelcol-aoai/testbed/loadtes
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -37,9 +38,42 @@ func figuresOfSoak(rep *SoakReport, loadEnd float64) {
 		rep.PeakShmemMiB = max(rep.PeakShmemMiB, s.ShmemMiB)
 		rep.PeakDiskMiB = max(rep.PeakDiskMiB, s.DiskMiB)
 	}
-	rep.AnonPerSpan = perPendingSpan(rep.Baseline, rep.Steady, func(s Sample) float64 { return s.AnonMiB })
-	rep.DiskPerSpan = perPendingSpan(Sample{}, rep.Steady, func(s Sample) float64 { return s.DiskMiB })
+	anon := func(s Sample) float64 { return s.AnonMiB }
+	rep.AnonPerSpanAtEnd = perPendingSpan(rep.Baseline, rep.Steady, anon)
+	rep.AnonPerSpan = medianPerPendingSpan(rep.Baseline, lastFifth(rep.Samples, loadEnd), anon)
+	rep.DiskPerSpan = medianPerPendingSpan(Sample{}, lastFifth(rep.Samples, loadEnd), func(s Sample) float64 { return s.DiskMiB })
 	rep.LateGrowth = lateGrowth(rep.Samples, loadEnd)
+}
+
+// lastFifth is the samples of the last fifth of the load: its steady state.
+func lastFifth(samples []Sample, loadEnd float64) []Sample {
+	var out []Sample
+	for _, s := range samples {
+		if s.At > loadEnd*4/5 && s.At <= loadEnd {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// medianPerPendingSpan is the median of perPendingSpan over the samples:
+// one sample's RssAnon depends on where the garbage collector stood, the
+// median of a few minutes' samples does not.
+func medianPerPendingSpan(base Sample, samples []Sample, of func(Sample) float64) float64 {
+	var values []float64
+	for _, s := range samples {
+		if s.PendingSpans > base.PendingSpans {
+			values = append(values, perPendingSpan(base, s, of))
+		}
+	}
+	if len(values) == 0 {
+		return 0
+	}
+	slices.Sort(values)
+	if n := len(values); n%2 == 0 {
+		return (values[n/2-1] + values[n/2]) / 2
+	}
+	return values[len(values)/2]
 }
 
 // perPendingSpan is what of spans grew from base to steady, in bytes, per
