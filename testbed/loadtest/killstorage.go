@@ -72,19 +72,10 @@ func killWithStorage(ctx context.Context, o FaultOptions, res *FaultResult) erro
 	arrivals, acked := r.sink.Arrivals(), r.ledger.Acked()
 	d := compareDelivery(acked, arrivals, r.mix.sentBy(count))
 	twiceBefore, twiceResent := duplicatesAround(acked, arrivals, killedAt)
-	shouldJoin, notJoined := 0, 0
-	for id, at := range plan.completeAt() {
-		if _, ok := acked[id]; !ok || at.After(stopAt.Add(-poll-5*time.Second)) {
-			continue
-		}
-		shouldJoin++
-		if arrivals[id].Status != "joined" {
-			notJoined++
-		}
-	}
+	shouldJoin, notJoined := plan.unjoined(arrivals, stopAt.Add(-poll-5*time.Second))
 	res.figure("spans pending at the kill / on disk", "%.0f / %.1f MiB", pending, MiB(disk))
 	res.figure("acknowledged before the kill / in all", "%d / %d", ackedAtKill, d.Acked)
-	res.figure("restart: healthy after / spans pending then (restored)", "%s / %.0f", healthyIn.Round(time.Millisecond), restored)
+	res.figure("restart: healthy after / pending_spans right after (restored)", "%s / %.0f", healthyIn.Round(time.Millisecond), restored)
 	res.figure("acknowledged / exported / missing / other span ids", "%d / %d / %d / %d", d.Acked, d.Arrived, d.Missing, d.IDsDiffer)
 	res.figure("exported twice: acknowledged before the kill / resent after it (in flight at the kill, at most "+fmt.Sprint(inFlight)+")", "%d / %d", twiceBefore, twiceResent)
 	res.figure("diagnostics status of the spans out", "%s", fmtCounts(statusCounts(arrivals)))

@@ -84,6 +84,24 @@ func (p *rowPlan) completeAt() map[string]time.Time {
 	return maps.Clone(p.complete)
 }
 
+// unjoined counts the exported spans whose rows were all there by cutoff
+// (a poll and a margin before the collector stopped), which must be joined,
+// and those of them that were not. A span never exported is counted
+// missing elsewhere, not here.
+func (p *rowPlan) unjoined(arrivals map[string]Arrival, cutoff time.Time) (should, not int) {
+	for id, at := range p.completeAt() {
+		a, ok := arrivals[id]
+		if !ok || at.After(cutoff) {
+			continue
+		}
+		should++
+		if a.Status != "joined" {
+			not++
+		}
+	}
+	return should, not
+}
+
 // withoutUsage is how many calls were planned without a usage row.
 func (p *rowPlan) withoutUsage() int {
 	p.mu.Lock()

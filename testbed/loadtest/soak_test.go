@@ -157,3 +157,14 @@ func TestAnonPerSpanIsTheMedianOfTheSteadyState(t *testing.T) {
 	assert.InDelta(t, 245, medianPerPendingSpan(base, steady, anon), 0.01, "one sample taken before a GC does not decide")
 	assert.Zero(t, medianPerPendingSpan(base, nil, anon))
 }
+
+func TestUnjoinedCountsExportedSpansWhoseRowsWereThere(t *testing.T) {
+	t0 := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	p := &rowPlan{complete: map[string]time.Time{
+		"joined": t0, "late-row": t0.Add(time.Hour), "not-joined": t0, "missing": t0,
+	}}
+	arrivals := map[string]Arrival{"joined": {Status: "joined"}, "late-row": {Status: "not_found"}, "not-joined": {Status: "not_found"}}
+	should, not := p.unjoined(arrivals, t0.Add(time.Minute))
+	assert.Equal(t, 2, should, "joined and not-joined: late-row's rows came after the cutoff, missing was never exported")
+	assert.Equal(t, 1, not)
+}

@@ -15,17 +15,7 @@ func judgeSoak(r *rig, rep *SoakReport, plan *rowPlan, count int, stopAt time.Ti
 	rep.Statuses = statusCounts(arrivals)
 	rep.Overflow = rep.Statuses["overflow"]
 	rep.UsageNever = plan.withoutUsage()
-	// A span must be joined when every row it would get was visible for a
-	// whole poll interval (and a margin) before the collector was stopped.
-	for id, at := range plan.completeAt() {
-		if _, ok := acked[id]; !ok || at.After(stopAt.Add(-rep.Options.PollInterval-15*time.Second)) {
-			continue
-		}
-		rep.ShouldJoin++
-		if arrivals[id].Status != "joined" {
-			rep.NotJoined++
-		}
-	}
+	rep.ShouldJoin, rep.NotJoined = plan.unjoined(arrivals, stopAt.Add(-rep.Options.PollInterval-15*time.Second))
 }
 
 // figuresOfSoak derives the figures of the samples: peaks, the cost of a
