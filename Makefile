@@ -91,18 +91,20 @@ fuzz:
 # SOAK_FLAGS and FAULT_FLAGS pass flags (`go run ./testbed/cmd/aoai-loadtest rates -h` lists them).
 # The default BIN is built first when missing or stale, as for `make run`; another BIN must exist.
 LOADTEST_OUT ?= _loadtest
-FAULTS       ?= exporter-down kill loganalytics hostile
+FAULTS       ?= exporter-down kill kill-storage loganalytics hostile
 LOADTEST_BIN := $(if $(filter command line environment,$(origin BIN)),,$(BIN))
 
 ## loadtest: stepped rates for 60 s each, ours beside otlp+transform on the same content (~15 min)
 loadtest: | $(LOADTEST_BIN)
 	$(GO) run ./testbed/cmd/aoai-loadtest rates -bin $(BIN) -out $(LOADTEST_OUT) $(LOADTEST_FLAGS)
 
-## soak: 10 minutes with the diagnostics join against a fake workspace, rows 3-10 min late
+## soak: 20 minutes at 500 records/s with the diagnostics join against a fake workspace, rows 2-10 min
+## late, each at its own time (~36 min with the drain; SOAK_FLAGS="-storage -lookup cursor" keeps
+## pending spans on disk; "-duration 3m -rate 200" for a short run)
 soak: | $(LOADTEST_BIN)
 	$(GO) run ./testbed/cmd/aoai-loadtest soak -bin $(BIN) -out $(LOADTEST_OUT) $(SOAK_FLAGS)
 
-## faults: self-checking fault scenarios (FAULTS= exporter-down kill loganalytics hostile; ~11 min)
+## faults: self-checking fault scenarios (FAULTS= exporter-down kill kill-storage loganalytics hostile; ~16 min)
 faults: | $(LOADTEST_BIN)
 	$(GO) run ./testbed/cmd/aoai-loadtest faults -bin $(BIN) -out $(LOADTEST_OUT) $(FAULT_FLAGS) $(FAULTS)
 

@@ -20,6 +20,11 @@ type ProcStats struct {
 	CPU time.Duration
 	// RSS is the resident set now (VmRSS); PeakRSS the highest so far (VmHWM).
 	RSS, PeakRSS int64
+	// RSSAnon, RSSFile and RSSShmem split RSS: anonymous memory (the Go
+	// heap, stacks), file-backed pages (a memory-mapped store such as
+	// file_storage's bbolt file, which the kernel can drop and reread) and
+	// shared memory.
+	RSSAnon, RSSFile, RSSShmem int64
 }
 
 // ReadProcStats reads /proc/<pid>/stat and /proc/<pid>/status.
@@ -50,16 +55,13 @@ func ReadProcStats(pid int) (ProcStats, error) {
 	if err != nil {
 		return s, err
 	}
+	byName := map[string]*int64{
+		"VmRSS": &s.RSS, "VmHWM": &s.PeakRSS, "RssAnon": &s.RSSAnon, "RssFile": &s.RSSFile, "RssShmem": &s.RSSShmem,
+	}
 	for line := range strings.Lines(string(status)) {
 		name, value, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		switch name {
-		case "VmRSS":
-			s.RSS = parseKB(value)
-		case "VmHWM":
-			s.PeakRSS = parseKB(value)
+		if field := byName[name]; ok && field != nil {
+			*field = parseKB(value)
 		}
 	}
 	return s, nil

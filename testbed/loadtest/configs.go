@@ -35,6 +35,10 @@ type ConfigParams struct {
 	Persistent bool
 	StorageDir string
 	QueueSize  int
+	// Direct leaves out the batch processor and the exporter's queue: a
+	// span is acknowledged only once the sink took it, so that nothing but
+	// the join holds acknowledged spans (what a kill of the join tests).
+	Direct bool
 	// Join, when set, turns on the diagnostics join.
 	Join *JoinParams
 }
@@ -43,6 +47,16 @@ type ConfigParams struct {
 type JoinParams struct {
 	Workspace, Endpoint, CAFile, Token string
 	PollInterval, MaxWait, Timeout     time.Duration
+	// MaxPending and MaxPendingBytes bound the pending spans; zero leaves
+	// the processor's default.
+	MaxPending, MaxPendingBytes int64
+	// StorageDir, when set, keeps pending spans on disk: a file_storage/join
+	// extension in that folder, named by diagnostics.storage, the stored
+	// bytes bounded by MaxStoredBytes (zero: the default).
+	StorageDir     string
+	MaxStoredBytes int64
+	// Lookup is diagnostics.lookup (cursor or keys); empty leaves the default.
+	Lookup string
 }
 
 // Config renders the collector configuration.
@@ -130,6 +144,11 @@ extensions:
     directory: {{.StorageDir}}
     create_directory: true
 {{- end}}
+{{- with .Join}}{{if .StorageDir}}
+  file_storage/join:
+    directory: {{.StorageDir}}
+    create_directory: true
+{{- end}}{{end}}
 
 receivers:
 {{- if eq .Pipeline "otlp+transform"}}
@@ -169,9 +188,24 @@ processors:
         access_token: {{.Token}}
       poll_interval: {{.PollInterval}}
       max_wait: {{.MaxWait}}
+{{- if .MaxPending}}
+      max_pending: {{.MaxPending}}
+{{- end}}
+{{- if .MaxPendingBytes}}
+      max_pending_bytes: {{.MaxPendingBytes}}
+{{- end}}
+{{- if .StorageDir}}
+      storage: file_storage/join
+{{- if .MaxStoredBytes}}
+      max_stored_bytes: {{.MaxStoredBytes}}
 {{- end}}
 {{- end}}
-{{- if not .Persistent}}
+{{- if .Lookup}}
+      lookup: {{.Lookup}}
+{{- end}}
+{{- end}}
+{{- end}}
+{{- if not (or .Persistent .Direct)}}
   batch:
 {{- end}}
 
@@ -192,6 +226,9 @@ exporters:
         flush_timeout: 200ms
         min_size: 512
         max_size: 2048
+{{- else if .Direct}}
+    sending_queue:
+      enabled: false
 {{- end}}
 
 service:
@@ -205,7 +242,7 @@ service:
               prometheus:
                 host: 127.0.0.1
                 port: {{.MetricsPort}}
-  extensions: [health_check, pprof{{if .Persistent}}, file_storage{{end}}]
+  extensions: [health_check, pprof{{if .Persistent}}, file_storage{{end}}{{with .Join}}{{if .StorageDir}}, file_storage/join{{end}}{{end}}]
   pipelines:
     traces:
 {{- if eq .Pipeline "otlp+transform"}}
@@ -213,7 +250,7 @@ service:
       processors: [memory_limiter, transform, batch]
 {{- else}}
       receivers: [ai_gateway]
-      processors: [memory_limiter, azure_openai{{if not .Persistent}}, batch{{end}}]
+      processors: [memory_limiter, azure_openai{{if not (or .Persistent .Direct)}}, batch{{end}}]
 {{- end}}
       exporters: [otlp_http]
 `))

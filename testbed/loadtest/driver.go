@@ -1,6 +1,7 @@
 package loadtest // import "github.com/otelcol-aoai/otelcol-aoai/testbed/loadtest"
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"maps"
@@ -101,14 +102,16 @@ func (l *Ledger) Acked() map[string]time.Time {
 	return maps.Clone(l.acked)
 }
 
-// recordIDOf finds a generated record's id: its first "id" member.
+// recordIDOf finds a generated record's id: its first "id" member. The id
+// is copied out: a substring would keep the whole record (30 KB for a
+// stream) alive in the ledger for the rest of the run.
 func recordIDOf(record []byte) string {
-	_, rest, ok := strings.Cut(string(record), `"id":"`)
+	_, rest, ok := bytes.Cut(record, []byte(`"id":"`))
 	if !ok {
 		return ""
 	}
-	id, _, _ := strings.Cut(rest, `"`)
-	return id
+	id, _, _ := bytes.Cut(rest, []byte(`"`))
+	return string(id)
 }
 
 // scrapeMetrics reads the collector's Prometheus endpoint in one request:

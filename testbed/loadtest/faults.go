@@ -35,18 +35,25 @@ type FaultOptions struct {
 	LogAnalyticsMaxWait time.Duration
 	// HostileDuration is how long the hostile inputs and the valid traffic run.
 	HostileDuration time.Duration
+	// StorageRate, StorageKillAfter and StorageLoadAfter shape kill-storage:
+	// records per second, load before the SIGKILL, load after the restart.
+	StorageRate                        float64
+	StorageKillAfter, StorageLoadAfter time.Duration
+	// Lookup is diagnostics.lookup in kill-storage (empty: not set).
+	Lookup string
 }
 
 // Faults lists the scenarios by name.
 var Faults = map[string]func(context.Context, FaultOptions) *FaultResult{
 	"exporter-down": ExporterDown,
 	"kill":          Kill,
+	"kill-storage":  KillWithStorage,
 	"loganalytics":  LogAnalyticsDown,
 	"hostile":       Hostile,
 }
 
 // FaultOrder is the order `faults` runs them in.
-var FaultOrder = []string{"exporter-down", "kill", "loganalytics", "hostile"}
+var FaultOrder = []string{"exporter-down", "kill", "kill-storage", "loganalytics", "hostile"}
 
 // ExporterDown: otlp_http to a closed port, sending_queue on file_storage.
 // The queue fills, the receiver refuses with 503/429 and Retry-After, the
@@ -195,14 +202,15 @@ func killWithJoin(ctx context.Context, o FaultOptions, res *FaultResult) error {
 		return err
 	}
 	defer r.close()
-	fake, err := r.startJoin(poll, 5*time.Minute, 10*time.Second)
+	const maxWait = 5 * time.Minute
+	fake, err := r.startJoin(poll, maxWait, 10*time.Second)
 	if err != nil {
 		return err
 	}
 	if err := r.start(ctx); err != nil {
 		return err
 	}
-	plan := newRowPlan(fake, r.mix, rowDelay, rowDelay)
+	plan := newRowPlan(fake, r.mix, RowTiming{MinDelay: rowDelay, MaxDelay: rowDelay}, maxWait)
 	done := r.replayInBackground(ctx, replay.Options{Record: plan.record, Count: count, Rate: rate, Concurrency: 8, MaxRetries: 1000, MaxBackoff: time.Second})
 	time.Sleep(45 * time.Second)
 	ackedBeforeScrape := len(r.ledger.Acked())
@@ -313,7 +321,7 @@ func logAnalyticsDown(ctx context.Context, o FaultOptions, res *FaultResult) err
 		return err
 	}
 	// Rows are there at once: only the failures keep spans from joining.
-	plan := newRowPlan(fake, r.mix, 0, 0)
+	plan := newRowPlan(fake, r.mix, RowTiming{}, maxWait)
 	failEveryWay(fake)
 	if err := r.start(ctx); err != nil {
 		return err

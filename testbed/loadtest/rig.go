@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -269,59 +267,6 @@ func (r *rig) startJoin(poll, maxWait, timeout time.Duration) (*fakeloganalytics
 		PollInterval: poll, MaxWait: maxWait, Timeout: timeout,
 	}
 	return r.fake, r.sink.Start()
-}
-
-// rowPlan adds each sent record's diagnostic-log rows to the workspace, to
-// become visible after a delay drawn from [minDelay, maxDelay].
-type rowPlan struct {
-	fake               *fakeloganalytics.Server
-	mix                *Mix
-	minDelay, maxDelay time.Duration
-
-	mu        sync.Mutex
-	available map[string]time.Time // record id -> when its rows become visible
-}
-
-func newRowPlan(fake *fakeloganalytics.Server, mix *Mix, minDelay, maxDelay time.Duration) *rowPlan {
-	return &rowPlan{fake: fake, mix: mix, minDelay: minDelay, maxDelay: maxDelay, available: map[string]time.Time{}}
-}
-
-// record is a replay.Options.Record function: record n, started now, with
-// its rows planned.
-func (p *rowPlan) record(n int) []byte {
-	now := time.Now()
-	delay := p.minDelay
-	if p.maxDelay > p.minDelay {
-		delay += rand.N(p.maxDelay - p.minDelay)
-	}
-	at := now.Add(delay)
-	p.mu.Lock()
-	p.available[p.mix.RecordID(n)] = at
-	p.mu.Unlock()
-	p.fake.AddRows(diagnosticRows(p.mix.RequestID(n), now, at)...)
-	return p.mix.Record(n, now)
-}
-
-func (p *rowPlan) availableAt() map[string]time.Time {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return maps.Clone(p.available)
-}
-
-// diagnosticRows are the two rows Azure OpenAI writes for a chat call.
-func diagnosticRows(requestID string, at, available time.Time) []fakeloganalytics.Row {
-	return []fakeloganalytics.Row{{
-		TimeGenerated: at, Category: "RequestResponse", CorrelationID: requestID,
-		OperationName: "ChatCompletions_Create", DurationMs: 1021, ResultSignature: "200", ResultType: "Succeeded",
-		CallerIPAddress: "203.0.113.***", Event: "ShoeboxCallResult", Resource: "CONTOSO-SWE",
-		Properties:  `{"apiName":"Azure OpenAI API version 2024-10-21","requestTime":0,"requestLength":1842,"responseTime":0,"responseLength":2211,"objectId":"5b6a7c8d-9e0f-41a2-b3c4-d5e6f7a8b9c0","streamType":"Non-Streaming","modelDeploymentName":"gpt-4o","modelName":"gpt-4o","modelVersion":"2024-11-20"}`,
-		AvailableAt: available,
-	}, {
-		TimeGenerated: at, Category: "AzureOpenAIRequestUsage", CorrelationID: requestID,
-		OperationName: "ChatCompletions_Create", ResultSignature: "200", Event: "ShoeboxAzureOpenAIRequestUsage", Resource: "CONTOSO-SWE",
-		Properties:  `{"modelDeploymentName":"gpt-4o","modelName":"gpt-4o","modelVersion":"2024-11-20","promptTokens":[1843],"generatedTokens":[41],"cachedTokens":[1536]}`,
-		AvailableAt: available,
-	}}
 }
 
 // statusCounts counts arrivals by azure.openai.diagnostics.status.

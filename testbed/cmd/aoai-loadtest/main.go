@@ -2,8 +2,8 @@
 // its reliability, the way an operator runs it:
 //
 //	aoai-loadtest rates  -bin _build/otelcol-aoai    # stepped load, ours beside otlp+transform
-//	aoai-loadtest soak   -bin _build/otelcol-aoai    # 10 minutes with the diagnostics join
-//	aoai-loadtest faults -bin _build/otelcol-aoai exporter-down kill loganalytics hostile
+//	aoai-loadtest soak   -bin _build/otelcol-aoai    # 20 minutes at 500/s with the diagnostics join
+//	aoai-loadtest faults -bin _build/otelcol-aoai exporter-down kill kill-storage loganalytics hostile
 //
 // Each run prints its figures, writes them (JSON and Markdown) and the
 // collectors' logs under -out, and exits 1 when a property it checks fails
@@ -127,14 +127,25 @@ func runRates(ctx context.Context, c *commonFlags, args []string) (code int, err
 func runSoak(ctx context.Context, c *commonFlags, args []string) (code int, err error) {
 	fs := c.fs
 	o := loadtest.SoakOptions{}
-	fs.DurationVar(&o.Duration, "duration", 10*time.Minute, "how long the load runs")
-	fs.Float64Var(&o.Rate, "rate", 80, "records per second")
-	fs.DurationVar(&o.MinDelay, "min-delay", 3*time.Minute, "earliest a call's diagnostic rows become visible")
-	fs.DurationVar(&o.MaxDelay, "max-delay", 10*time.Minute, "latest a call's diagnostic rows become visible")
+	fs.DurationVar(&o.Duration, "duration", 20*time.Minute, "how long the measured load runs")
+	fs.Float64Var(&o.Rate, "rate", 500, "records per second")
+	fs.DurationVar(&o.Warmup, "warmup", 30*time.Second, "load before the measured one, rows visible at once: the baseline")
+	fs.DurationVar(&o.Rows.MinDelay, "min-delay", 2*time.Minute, "earliest a call's RequestResponse rows become visible")
+	fs.DurationVar(&o.Rows.MaxDelay, "max-delay", 10*time.Minute, "latest a call's RequestResponse rows become visible")
+	fs.DurationVar(&o.Rows.UsageSpread, "usage-spread", time.Minute, "the usage row comes up to this much before or after the RequestResponse rows")
+	fs.Float64Var(&o.Rows.UsageNever, "usage-never", 0.25, "share of calls that never get a usage row")
 	fs.DurationVar(&o.PollInterval, "poll-interval", 30*time.Second, "diagnostics poll_interval")
 	fs.DurationVar(&o.MaxWait, "max-wait", 15*time.Minute, "diagnostics max_wait")
+	fs.Int64Var(&o.MaxPending, "max-pending", 400000, "diagnostics max_pending (0: the default)")
+	fs.Int64Var(&o.MaxPendingBytes, "max-pending-bytes", 4<<30, "diagnostics max_pending_bytes (0: the default)")
+	fs.BoolVar(&o.Storage, "storage", false, "pending spans on disk: diagnostics.storage: file_storage/join, in the run's folder")
+	fs.Int64Var(&o.MaxStoredBytes, "max-stored-bytes", 4<<30, "diagnostics max_stored_bytes with -storage (0: the default)")
+	fs.StringVar(&o.Lookup, "lookup", "", "diagnostics.lookup: cursor or keys (empty: not set)")
+	fs.DurationVar(&o.Drain, "drain", 0, "longest wait after the load for the join to hold nothing (0: max_wait + 2 polls with -storage, one poll without)")
 	fs.IntVar(&o.MemoryLimitMiB, "memory-limit-mib", 512, "memory_limiter limit_mib (GOMEMLIMIT is set to 80 % of it)")
-	fs.Float64Var(&o.Plateau, "plateau", 0.10, "most RSS may grow over the last fifth of the load, as a share of the peak")
+	fs.Float64Var(&o.Plateau, "plateau", 0.10, "most RssAnon may grow over the last fifth of the load, as a share of its peak (0: no check)")
+	fs.Float64Var(&o.MaxAnonPerSpan, "max-anon-per-span", 300, "most RssAnon bytes per pending span above the baseline (0: no check)")
+	fs.Float64Var(&o.MaxPeakAnonMiB, "max-peak-anon-mib", 512, "most RssAnon at any sample, MiB (0: no check)")
 	if err := fs.Parse(args); err != nil {
 		return 2, nil
 	}
@@ -154,6 +165,10 @@ func runFaults(ctx context.Context, c *commonFlags, args []string) (code int, er
 	fs.DurationVar(&o.LogAnalyticsWindow, "la-window", 5*time.Minute, "loganalytics: how long the workspace fails")
 	fs.DurationVar(&o.LogAnalyticsMaxWait, "la-max-wait", 2*time.Minute, "loganalytics: the join's max_wait")
 	fs.DurationVar(&o.HostileDuration, "hostile-duration", time.Minute, "hostile: how long the inputs run")
+	fs.Float64Var(&o.StorageRate, "storage-rate", 500, "kill-storage: records per second")
+	fs.DurationVar(&o.StorageKillAfter, "storage-kill-after", time.Minute, "kill-storage: load before the SIGKILL")
+	fs.DurationVar(&o.StorageLoadAfter, "storage-load-after", 30*time.Second, "kill-storage: load after the restart")
+	fs.StringVar(&o.Lookup, "lookup", "", "kill-storage: diagnostics.lookup, cursor or keys (empty: not set)")
 	if err := fs.Parse(args); err != nil {
 		return 2, nil
 	}
