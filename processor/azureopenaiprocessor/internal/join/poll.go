@@ -202,10 +202,7 @@ func (j *Joiner) joinFound(res batchResult, out *releaseSet) {
 			continue
 		}
 		for _, ps := range j.buffer.takeKey(key) {
-			if enrichSpan(ps.span, rec) && j.usageChanged != nil {
-				j.usageChanged(ps.span)
-			}
-			out.add(ps, StatusJoined)
+			j.leaveBuffer(out, ps, exitJoined, rec)
 		}
 	}
 }
@@ -221,24 +218,22 @@ func recordComplete(rec *source.Record, needsUsage bool) bool {
 }
 
 // releaseExpired moves into out the spans that waited max_wait (all of them
-// when final): joined with what was found of their call, else marked
-// not_found when their last lookup worked and error when it did not.
+// when final, unless they wait in storage for the next start): joined with
+// what was found of their call, else marked not_found when their last lookup
+// worked and error when it did not.
 func (j *Joiner) releaseExpired(now time.Time, final bool, out *releaseSet) {
 	leaving := j.buffer.takeExpired(now.Add(-j.cfg.MaxWait))
-	if final {
+	if final && j.store == nil {
 		leaving = append(leaving, j.buffer.takeAll()...)
 	}
 	for _, ps := range leaving {
-		if ps.found != nil {
-			enrichSpan(ps.span, ps.found)
-			out.add(ps, StatusJoined)
-			continue
+		exit := exitError
+		switch {
+		case ps.found != nil:
+			exit = exitWaitedJoined
+		case ps.lookup == lookupMissed:
+			exit = exitNotFound
 		}
-		status := StatusError
-		if ps.lookup == lookupMissed {
-			status = StatusNotFound
-		}
-		markStatus(ps.span, status)
-		out.add(ps, status)
+		j.leaveBuffer(out, ps, exit, nil)
 	}
 }

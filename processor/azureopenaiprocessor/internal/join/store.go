@@ -1,0 +1,287 @@
+package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+)
+
+// With `storage`, held spans wait on disk. Every Admit writes its held spans
+// as one stored batch under the next sequence number, in one storage
+// transaction with the manifest: the range of sequence numbers that may
+// still hold a batch. The storage client cannot list its keys, so on start
+// the manifest says which to read back. A batch lives until downstream has
+// accepted every span in it; a batch some of whose spans have left keeps a
+// small set of the positions that left beside it.
+//
+//	m         manifest: first and next sequence number (8 bytes each)
+//	b<seq>    a stored batch (store_codec.go)
+//	r<seq>    the positions of b<seq> already delivered (a bitmap)
+
+const (
+	manifestKey = "m"
+	// loadChunk is how many sequence numbers one storage call reads at start.
+	loadChunk = 512
+)
+
+var errStoreClosed = errors.New("diagnostics storage is closed")
+
+func batchKey(seq uint64) string    { return "b" + strconv.FormatUint(seq, 16) }
+func releasedKey(seq uint64) string { return "r" + strconv.FormatUint(seq, 16) }
+
+// storedBatch is what RAM keeps of a stored batch: 48 bytes.
+type storedBatch struct {
+	seq   uint64
+	bytes uint32 // its size in storage
+	spans uint32 // spans written
+	left  uint32 // spans downstream accepted (or that were given up)
+	// released holds the positions that left, once some but not all did.
+	released *positionSet
+	// older/newer link the live batches in order of sequence, so that the
+	// manifest's first is the oldest live one.
+	older, newer *storedBatch
+}
+
+type positionSet struct{ bits []byte }
+
+func (p *positionSet) has(pos uint32) bool {
+	i := int(pos / 8)
+	return i < len(p.bits) && p.bits[i]&(1<<(pos%8)) != 0
+}
+
+func (p *positionSet) add(pos uint32) {
+	for int(pos/8) >= len(p.bits) {
+		p.bits = append(p.bits, 0)
+	}
+	p.bits[pos/8] |= 1 << (pos % 8)
+}
+
+// spanStore is the join's storage client and the manifest of what it holds.
+type spanStore struct {
+	// mu orders the writes: the manifest written last must be the latest.
+	// The storage (bbolt for file_storage) serializes its transactions
+	// anyway, so this costs no throughput.
+	mu     sync.Mutex
+	client storage.Client
+	closed bool
+	first  uint64 // as last written
+	next   uint64
+	oldest *storedBatch
+	newest *storedBatch
+}
+
+// openStore finds the storage extension id names among host's extensions
+// and opens this processor's client of it.
+func openStore(ctx context.Context, host component.Host, id component.ID, owner component.ID) (*spanStore, error) {
+	ext, ok := host.GetExtensions()[id]
+	if !ok {
+		return nil, fmt.Errorf("storage: extension %q is not configured (add it to the service's extensions)", id)
+	}
+	storageExt, ok := ext.(storage.Extension)
+	if !ok {
+		return nil, fmt.Errorf("storage: extension %q is not a storage extension", id)
+	}
+	client, err := storageExt.GetClient(ctx, component.KindProcessor, owner, "diagnostics")
+	if err != nil {
+		return nil, fmt.Errorf("storage: extension %q: %w", id, err)
+	}
+	return &spanStore{client: client, next: 1, first: 1}, nil
+}
+
+// write stores one batch (spans is how many spans it holds) and returns it.
+func (s *spanStore) write(ctx context.Context, value []byte, spans int) (*storedBatch, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errStoreClosed
+	}
+	seq := s.next
+	first := seq
+	if s.oldest != nil {
+		first = s.oldest.seq
+	}
+	err := s.client.Batch(ctx,
+		storage.SetOperation(batchKey(seq), value),
+		storage.SetOperation(manifestKey, encodeManifest(first, seq+1)))
+	if err != nil {
+		return nil, err
+	}
+	s.first, s.next = first, seq+1
+	sb := &storedBatch{seq: seq, bytes: uint32(len(value)), spans: uint32(spans)}
+	s.append(sb)
+	return sb, nil
+}
+
+func (s *spanStore) append(sb *storedBatch) {
+	if s.newest == nil {
+		s.oldest, s.newest = sb, sb
+		return
+	}
+	sb.older = s.newest
+	s.newest.newer = sb
+	s.newest = sb
+}
+
+func (s *spanStore) remove(sb *storedBatch) {
+	if sb.older != nil {
+		sb.older.newer = sb.newer
+	} else {
+		s.oldest = sb.newer
+	}
+	if sb.newer != nil {
+		sb.newer.older = sb.older
+	} else {
+		s.newest = sb.older
+	}
+	sb.older, sb.newer = nil, nil
+}
+
+// storedPart is the spans of one stored batch that leave together.
+type storedPart struct {
+	batch *storedBatch
+	spans []*pendingSpan
+}
+
+// forget records that the spans of parts have left (downstream accepted
+// them, or they were given up) in one storage transaction: a batch none of
+// whose spans waits any more is deleted, the others remember which left. It
+// returns the stored bytes freed.
+func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, error) {
+	if len(parts) == 0 {
+		return 0, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ops []*storage.Operation
+	var freed int64
+	for _, part := range parts {
+		sb := part.batch
+		sb.left += uint32(len(part.spans))
+		if sb.left >= sb.spans {
+			if sb.released != nil {
+				ops = append(ops, storage.DeleteOperation(releasedKey(sb.seq)))
+			}
+			ops = append(ops, storage.DeleteOperation(batchKey(sb.seq)))
+			s.remove(sb)
+			freed += int64(sb.bytes)
+			continue
+		}
+		if sb.released == nil {
+			sb.released = &positionSet{}
+		}
+		for _, ps := range part.spans {
+			sb.released.add(ps.position)
+		}
+		ops = append(ops, storage.SetOperation(releasedKey(sb.seq), sb.released.bits))
+	}
+	if s.closed {
+		return freed, errStoreClosed
+	}
+	first := s.next
+	if s.oldest != nil {
+		first = s.oldest.seq
+	}
+	if first != s.first {
+		ops = append(ops, storage.SetOperation(manifestKey, encodeManifest(first, s.next)))
+	}
+	if err := s.client.Batch(ctx, ops...); err != nil {
+		return freed, err
+	}
+	s.first = first
+	return freed, nil
+}
+
+// read returns the stored values of batches, in their order (nil for one
+// that is gone).
+func (s *spanStore) read(ctx context.Context, batches []*storedBatch) ([][]byte, error) {
+	ops := make([]*storage.Operation, len(batches))
+	for i, sb := range batches {
+		ops[i] = storage.GetOperation(batchKey(sb.seq))
+	}
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil, errStoreClosed
+	}
+	if err := s.client.Batch(ctx, ops...); err != nil {
+		return nil, err
+	}
+	values := make([][]byte, len(ops))
+	for i, op := range ops {
+		values[i] = op.Value
+	}
+	return values, nil
+}
+
+// loadedBatch is a stored batch found at start.
+type loadedBatch struct {
+	batch *storedBatch
+	value []byte
+}
+
+// load reads the manifest and every batch it names, oldest first, and
+// makes them the live batches. Sequence numbers without a batch (delivered
+// in full, or refused) are skipped.
+func (s *spanStore) load(ctx context.Context) ([]loadedBatch, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	manifest, err := s.client.Get(ctx, manifestKey)
+	if err != nil {
+		return nil, err
+	}
+	if manifest == nil {
+		return nil, nil
+	}
+	if len(manifest) != 16 {
+		return nil, fmt.Errorf("manifest of %d bytes, want 16", len(manifest))
+	}
+	s.first, s.next = binary.BigEndian.Uint64(manifest), binary.BigEndian.Uint64(manifest[8:])
+	var out []loadedBatch
+	for from := s.first; from < s.next; from += loadChunk {
+		to := min(from+loadChunk, s.next)
+		ops := make([]*storage.Operation, 0, 2*(to-from))
+		for seq := from; seq < to; seq++ {
+			ops = append(ops, storage.GetOperation(batchKey(seq)), storage.GetOperation(releasedKey(seq)))
+		}
+		if err := s.client.Batch(ctx, ops...); err != nil {
+			return nil, err
+		}
+		for i := 0; i < len(ops); i += 2 {
+			if ops[i].Value == nil {
+				continue
+			}
+			sb := &storedBatch{seq: from + uint64(i/2), bytes: uint32(len(ops[i].Value))}
+			if ops[i+1].Value != nil {
+				sb.released = &positionSet{bits: ops[i+1].Value}
+			}
+			s.append(sb)
+			out = append(out, loadedBatch{batch: sb, value: ops[i].Value})
+		}
+	}
+	return out, nil
+}
+
+// close closes the client; writes after it fail with errStoreClosed.
+func (s *spanStore) close(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	return s.client.Close(ctx)
+}
+
+func encodeManifest(first, next uint64) []byte {
+	b := make([]byte, 16)
+	binary.BigEndian.PutUint64(b, first)
+	binary.BigEndian.PutUint64(b[8:], next)
+	return b
+}
