@@ -95,6 +95,7 @@ func (j *Joiner) storeHeld(ctx context.Context, in *intake, td ptrace.Traces) {
 		// The estimate reserved is replaced by what was written.
 		j.buffer.stored += int64(sb.bytes) - in.storedEstimate
 		in.storedEstimate = 0
+		j.reportPendingLocked(ctx)
 		return
 	}
 	for _, ps := range in.held {
@@ -102,6 +103,7 @@ func (j *Joiner) storeHeld(ctx context.Context, in *intake, td ptrace.Traces) {
 	}
 	j.buffer.stored -= in.storedEstimate
 	in.storedEstimate = 0
+	j.reportPendingLocked(ctx)
 	j.warner.warn("storage", "Diagnostics storage failed: spans pass on unjoined", len(in.held), zap.Error(err))
 	j.telemetry.ProcessorAzureOpenaiDiagnosticsReleasedSpans.Add(ctx, int64(len(in.held)), j.statusAttrs[StatusError])
 	in.held = nil

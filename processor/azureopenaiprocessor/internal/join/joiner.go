@@ -68,8 +68,9 @@ type Joiner struct {
 	// stopped closes intake: Shutdown has begun.
 	stopped bool
 	// reportedSpans/Bytes are what the pending gauges were last moved to.
-	reportedSpans int64
-	reportedBytes int64
+	reportedSpans  int64
+	reportedBytes  int64
+	reportedStored int64
 
 	uniqueAuth atomic.Uint64
 
@@ -180,7 +181,8 @@ func (j *Joiner) Start(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-// reportPendingLocked moves the pending gauges to what the join holds.
+// reportPendingLocked moves the pending gauges to what the join holds (in
+// RAM, and with storage on disk).
 func (j *Joiner) reportPendingLocked(ctx context.Context) {
 	spans, bytes := int64(j.buffer.heldSpans()), j.buffer.heldBytes()
 	if d := spans - j.reportedSpans; d != 0 {
@@ -189,7 +191,10 @@ func (j *Joiner) reportPendingLocked(ctx context.Context) {
 	if d := bytes - j.reportedBytes; d != 0 {
 		j.telemetry.ProcessorAzureOpenaiDiagnosticsPendingBytes.Add(ctx, d)
 	}
-	j.reportedSpans, j.reportedBytes = spans, bytes
+	if d := j.buffer.stored - j.reportedStored; d != 0 {
+		j.telemetry.ProcessorAzureOpenaiDiagnosticsPendingStoredBytes.Add(ctx, d)
+	}
+	j.reportedSpans, j.reportedBytes, j.reportedStored = spans, bytes, j.buffer.stored
 }
 
 // Shutdown stops intake, runs one last lookup inside ctx's deadline,

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 
 	"go.opentelemetry.io/collector/component"
@@ -32,8 +31,11 @@ const (
 
 var errStoreClosed = errors.New("diagnostics storage is closed")
 
-func batchKey(seq uint64) string    { return "b" + strconv.FormatUint(seq, 16) }
-func releasedKey(seq uint64) string { return "r" + strconv.FormatUint(seq, 16) }
+// Sequence numbers are written with all their 16 hex digits, so that keys
+// sort in the order they are written: bbolt appends to its last page instead
+// of splitting pages all over its tree.
+func batchKey(seq uint64) string    { return fmt.Sprintf("b%016x", seq) }
+func releasedKey(seq uint64) string { return fmt.Sprintf("r%016x", seq) }
 
 // storedBatch is what RAM keeps of a stored batch: 48 bytes.
 type storedBatch struct {

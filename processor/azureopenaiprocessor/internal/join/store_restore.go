@@ -42,6 +42,7 @@ func (j *Joiner) restore(ctx context.Context) error {
 	freed, err := j.store.forget(ctx, spent)
 	j.mu.Lock()
 	j.buffer.stored -= freed
+	j.reportPendingLocked(ctx)
 	j.mu.Unlock()
 	j.set.Logger.Info("Diagnostics join took back the spans waiting in storage",
 		zap.Int("spans", spans), zap.Int("batches", len(loaded)))

@@ -15,11 +15,14 @@ import (
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadata"
+	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/metadatatest"
 	"github.com/otelcol-aoai/otelcol-aoai/testbed/fakeloganalytics"
 )
 
@@ -379,4 +382,26 @@ func TestStorageMustBeAStorageExtension(t *testing.T) {
 type notStorage struct {
 	component.StartFunc
 	component.ShutdownFunc
+}
+
+func TestStoredBytesGauge(t *testing.T) {
+	h, _ := newStoredHarness(t)
+	k := key(900)
+	h.admit(context.Background(), spansFor(t0, k))
+	h.joiner.mu.Lock()
+	stored := h.joiner.buffer.stored
+	h.joiner.mu.Unlock()
+	require.Positive(t, stored)
+	ignoreTime := metricdatatest.IgnoreTimestamp()
+	metadatatest.AssertEqualProcessorAzureOpenaiDiagnosticsPendingStoredBytes(t, h.tel,
+		[]metricdata.DataPoint[int64]{{Value: stored}}, ignoreTime)
+	metadatatest.AssertEqualProcessorAzureOpenaiDiagnosticsPendingBytes(t, h.tel,
+		[]metricdata.DataPoint[int64]{{Value: storedEntryBytes}}, ignoreTime)
+
+	h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
+	h.poll()
+	metadatatest.AssertEqualProcessorAzureOpenaiDiagnosticsPendingStoredBytes(t, h.tel,
+		[]metricdata.DataPoint[int64]{{Value: 0}}, ignoreTime)
+	metadatatest.AssertEqualProcessorAzureOpenaiDiagnosticsPendingSpans(t, h.tel,
+		[]metricdata.DataPoint[int64]{{Value: 0}}, ignoreTime)
 }
