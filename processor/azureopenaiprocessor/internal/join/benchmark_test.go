@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -212,6 +213,44 @@ func BenchmarkPoll500Keys(b *testing.B) {
 			if _, ok := processCPUTime(); ok {
 				b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/poll")
 			}
+		})
+	}
+}
+
+// BenchmarkAdmitFileStorage is Admit's cost per one-span request with
+// file_storage, the write of its stored batch included, from one sender
+// ("serial") and from 16 at once ("concurrent", as a receiver serving many
+// connections), where writes that queue share a storage transaction.
+func BenchmarkAdmitFileStorage(b *testing.B) {
+	for _, senders := range []int{1, 16} {
+		name := "serial"
+		if senders > 1 {
+			name = "concurrent"
+		}
+		b.Run(name, func(b *testing.B) {
+			cfg := testConfig("https://api.loganalytics.io")
+			cfg.Storage = &fileStorageID
+			cfg.MaxPending = 10_000_000
+			src, err := loganalytics.NewClient(cfg.sourceConfig, componenttest.NewNopTelemetrySettings())
+			require.NoError(b, err)
+			fs := startFileStorage(b, b.TempDir())
+			j := newBenchJoiner(b, cfg, src, WithComponentID(testProcessorID))
+			j.store, err = openStore(context.Background(), fs.host(), fileStorageID, testProcessorID)
+			require.NoError(b, err)
+			var next atomic.Int64
+			b.SetParallelism(max(1, senders/runtime.GOMAXPROCS(0)))
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					td := spansFor(t0, key(int(next.Add(1))))
+					if err := j.Admit(context.Background(), td, acceptAll); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+			b.StopTimer()
+			require.NoError(b, j.store.close(context.Background()))
+			require.NoError(b, j.Shutdown(context.Background()))
 		})
 	}
 }

@@ -66,16 +66,30 @@ func (p *positionSet) add(pos uint32) {
 
 // spanStore is the join's storage client and the manifest of what it holds.
 type spanStore struct {
-	// mu orders the writes: the manifest written last must be the latest.
-	// The storage (bbolt for file_storage) serializes its transactions
-	// anyway, so this costs no throughput.
-	mu     sync.Mutex
+	// io orders the storage transactions: the manifest written last must be
+	// the latest. The storage (bbolt for file_storage) serializes its
+	// transactions anyway; writes that queue behind one go together in the
+	// next (group commit), so concurrent Admits share a transaction.
+	io     sync.Mutex
 	client storage.Client
+
+	// mu guards the rest, never held across I/O.
+	mu     sync.Mutex
 	closed bool
+	queue  []*queuedWrite
 	first  uint64 // as last written
 	next   uint64
 	oldest *storedBatch
 	newest *storedBatch
+}
+
+// queuedWrite is a batch waiting for a storage transaction.
+type queuedWrite struct {
+	value []byte
+	spans int
+	done  chan struct{}
+	batch *storedBatch
+	err   error
 }
 
 // openStore finds the storage extension id names among host's extensions
@@ -97,27 +111,61 @@ func openStore(ctx context.Context, host component.Host, id component.ID, owner 
 }
 
 // write stores one batch (spans is how many spans it holds) and returns it.
+// The batches queued when its turn comes are written in one transaction
+// with the manifest; a write another took along returns when that is done.
 func (s *spanStore) write(ctx context.Context, value []byte, spans int) (*storedBatch, error) {
+	w := &queuedWrite{value: value, spans: spans, done: make(chan struct{})}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		return nil, errStoreClosed
 	}
-	seq := s.next
-	first := seq
+	s.queue = append(s.queue, w)
+	s.mu.Unlock()
+
+	s.io.Lock()
+	defer s.io.Unlock()
+	select {
+	case <-w.done:
+		return w.batch, w.err
+	default:
+	}
+	s.mu.Lock()
+	queue := s.queue
+	s.queue = nil
+	closed := s.closed
+	base := s.next
+	first := base
 	if s.oldest != nil {
 		first = s.oldest.seq
 	}
-	err := s.client.Batch(ctx,
-		storage.SetOperation(batchKey(seq), value),
-		storage.SetOperation(manifestKey, encodeManifest(first, seq+1)))
-	if err != nil {
-		return nil, err
+	next := base + uint64(len(queue))
+	s.mu.Unlock()
+
+	err := errStoreClosed
+	if !closed {
+		ops := make([]*storage.Operation, 0, len(queue)+1)
+		for i, q := range queue {
+			ops = append(ops, storage.SetOperation(batchKey(base+uint64(i)), q.value))
+		}
+		ops = append(ops, storage.SetOperation(manifestKey, encodeManifest(first, next)))
+		err = s.client.Batch(ctx, ops...)
 	}
-	s.first, s.next = first, seq+1
-	sb := &storedBatch{seq: seq, bytes: uint32(len(value)), spans: uint32(spans)}
-	s.append(sb)
-	return sb, nil
+	s.mu.Lock()
+	for i, q := range queue {
+		q.err = err
+		if err == nil {
+			q.batch = &storedBatch{seq: base + uint64(i), bytes: uint32(len(q.value)), spans: uint32(q.spans)}
+			s.append(q.batch)
+		}
+		q.value = nil
+		close(q.done)
+	}
+	if err == nil {
+		s.first, s.next = first, next
+	}
+	s.mu.Unlock()
+	return w.batch, w.err
 }
 
 func (s *spanStore) append(sb *storedBatch) {
@@ -158,8 +206,9 @@ func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, erro
 	if len(parts) == 0 {
 		return 0, nil
 	}
+	s.io.Lock()
+	defer s.io.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	var ops []*storage.Operation
 	var freed int64
 	for _, part := range parts {
@@ -182,9 +231,7 @@ func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, erro
 		}
 		ops = append(ops, storage.SetOperation(releasedKey(sb.seq), sb.released.bits))
 	}
-	if s.closed {
-		return freed, errStoreClosed
-	}
+	closed := s.closed
 	first := s.next
 	if s.oldest != nil {
 		first = s.oldest.seq
@@ -192,10 +239,16 @@ func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, erro
 	if first != s.first {
 		ops = append(ops, storage.SetOperation(manifestKey, encodeManifest(first, s.next)))
 	}
+	s.mu.Unlock()
+	if closed {
+		return freed, errStoreClosed
+	}
 	if err := s.client.Batch(ctx, ops...); err != nil {
 		return freed, err
 	}
+	s.mu.Lock()
 	s.first = first
+	s.mu.Unlock()
 	return freed, nil
 }
 
@@ -232,6 +285,8 @@ type loadedBatch struct {
 // makes them the live batches. Sequence numbers without a batch (delivered
 // in full, or refused) are skipped.
 func (s *spanStore) load(ctx context.Context) ([]loadedBatch, error) {
+	s.io.Lock()
+	defer s.io.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	manifest, err := s.client.Get(ctx, manifestKey)
@@ -272,6 +327,8 @@ func (s *spanStore) load(ctx context.Context) ([]loadedBatch, error) {
 
 // close closes the client; writes after it fail with errStoreClosed.
 func (s *spanStore) close(ctx context.Context) error {
+	s.io.Lock()
+	defer s.io.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
