@@ -37,7 +37,7 @@ var errStoreClosed = errors.New("diagnostics storage is closed")
 func batchKey(seq uint64) string    { return fmt.Sprintf("b%016x", seq) }
 func releasedKey(seq uint64) string { return fmt.Sprintf("r%016x", seq) }
 
-// storedBatch is what RAM keeps of a stored batch: 48 bytes.
+// storedBatch is what RAM keeps of a stored batch: 32 bytes.
 type storedBatch struct {
 	seq   uint64
 	bytes uint32 // its size in storage
@@ -45,10 +45,10 @@ type storedBatch struct {
 	left  uint32 // spans downstream accepted (or that were given up)
 	// released holds the positions that left, once some but not all did.
 	released *positionSet
-	// older/newer link the live batches in order of sequence, so that the
-	// manifest's first is the oldest live one.
-	older, newer *storedBatch
 }
+
+// done reports whether every span of the batch has left: it is deleted.
+func (sb *storedBatch) done() bool { return sb.left >= sb.spans }
 
 type positionSet struct{ bits []byte }
 
@@ -79,8 +79,10 @@ type spanStore struct {
 	queue  []*queuedWrite
 	first  uint64 // as last written
 	next   uint64
-	oldest *storedBatch
-	newest *storedBatch
+	// live are the batches written, in order of sequence, from the oldest
+	// not yet deleted (the manifest's first) on; deleted ones behind it
+	// stay until they reach the front (8 bytes each).
+	live []*storedBatch
 }
 
 // queuedWrite is a batch waiting for a storage transaction.
@@ -135,10 +137,7 @@ func (s *spanStore) write(ctx context.Context, value []byte, spans int) (*stored
 	s.queue = nil
 	closed := s.closed
 	base := s.next
-	first := base
-	if s.oldest != nil {
-		first = s.oldest.seq
-	}
+	first := s.oldestLive(base)
 	next := base + uint64(len(queue))
 	s.mu.Unlock()
 
@@ -156,7 +155,7 @@ func (s *spanStore) write(ctx context.Context, value []byte, spans int) (*stored
 		q.err = err
 		if err == nil {
 			q.batch = &storedBatch{seq: base + uint64(i), bytes: uint32(len(q.value)), spans: uint32(q.spans)}
-			s.append(q.batch)
+			s.live = append(s.live, q.batch)
 		}
 		q.value = nil
 		close(q.done)
@@ -168,28 +167,17 @@ func (s *spanStore) write(ctx context.Context, value []byte, spans int) (*stored
 	return w.batch, w.err
 }
 
-func (s *spanStore) append(sb *storedBatch) {
-	if s.newest == nil {
-		s.oldest, s.newest = sb, sb
-		return
+// oldestLive drops the deleted batches at the front of live and returns the
+// sequence number of the oldest batch still stored (next when none is).
+func (s *spanStore) oldestLive(next uint64) uint64 {
+	for len(s.live) > 0 && s.live[0].done() {
+		s.live[0] = nil
+		s.live = s.live[1:]
 	}
-	sb.older = s.newest
-	s.newest.newer = sb
-	s.newest = sb
-}
-
-func (s *spanStore) remove(sb *storedBatch) {
-	if sb.older != nil {
-		sb.older.newer = sb.newer
-	} else {
-		s.oldest = sb.newer
+	if len(s.live) == 0 {
+		return next
 	}
-	if sb.newer != nil {
-		sb.newer.older = sb.older
-	} else {
-		s.newest = sb.older
-	}
-	sb.older, sb.newer = nil, nil
+	return s.live[0].seq
 }
 
 // storedPart is the spans of one stored batch that leave together.
@@ -214,12 +202,11 @@ func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, erro
 	for _, part := range parts {
 		sb := part.batch
 		sb.left += uint32(len(part.spans))
-		if sb.left >= sb.spans {
+		if sb.done() {
 			if sb.released != nil {
 				ops = append(ops, storage.DeleteOperation(releasedKey(sb.seq)))
 			}
 			ops = append(ops, storage.DeleteOperation(batchKey(sb.seq)))
-			s.remove(sb)
 			freed += int64(sb.bytes)
 			continue
 		}
@@ -232,10 +219,7 @@ func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, erro
 		ops = append(ops, storage.SetOperation(releasedKey(sb.seq), sb.released.bits))
 	}
 	closed := s.closed
-	first := s.next
-	if s.oldest != nil {
-		first = s.oldest.seq
-	}
+	first := s.oldestLive(s.next)
 	if first != s.first {
 		ops = append(ops, storage.SetOperation(manifestKey, encodeManifest(first, s.next)))
 	}
@@ -318,7 +302,7 @@ func (s *spanStore) load(ctx context.Context) ([]loadedBatch, error) {
 			if ops[i+1].Value != nil {
 				sb.released = &positionSet{bits: ops[i+1].Value}
 			}
-			s.append(sb)
+			s.live = append(s.live, sb)
 			out = append(out, loadedBatch{batch: sb, value: ops[i].Value})
 		}
 	}

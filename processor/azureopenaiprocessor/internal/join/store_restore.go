@@ -22,7 +22,9 @@ func (j *Joiner) restore(ctx context.Context) error {
 	for _, lb := range loaded {
 		decoded, err := decodeStoredBatch(lb.value)
 		if err != nil {
-			// Kept as it is: a later version, or an operator, may read it.
+			// Kept as it is (never done, so the manifest keeps naming it):
+			// a later version, or an operator, may read it.
+			lb.batch.spans = ^uint32(0)
 			j.set.Logger.Error("A batch in the diagnostics storage cannot be read; its spans stay stored and are not released",
 				zap.Error(err))
 			continue

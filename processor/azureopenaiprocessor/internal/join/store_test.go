@@ -126,8 +126,10 @@ func (h *harness) storedBatches() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
-	for sb := s.oldest; sb != nil; sb = sb.newer {
-		n++
+	for _, sb := range s.live {
+		if !sb.done() {
+			n++
+		}
 	}
 	return n
 }
@@ -220,6 +222,10 @@ func TestCrashLosesNoStoredSpanAndReleasesNoneTwice(t *testing.T) {
 		assert.Equal(t, "joined", statusOf(t, span), k)
 	}
 	assert.Equal(t, 0, h.storedBatches())
+	store := h.joiner.store
+	store.mu.Lock()
+	assert.Equal(t, store.next, store.first, "the manifest names no batch any more: the next start reads nothing")
+	store.mu.Unlock()
 }
 
 func TestCrashKeepsWhatIsLeftOfAPartlyDeliveredBatch(t *testing.T) {
