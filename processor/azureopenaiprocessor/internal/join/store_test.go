@@ -3,6 +3,7 @@ package join
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -101,6 +102,9 @@ func (h *harness) restart(fs *fileStorage, crashed bool) *fileStorage {
 	}
 	require.NoError(h.t, fs.ext.Shutdown(context.Background()))
 	fs = startFileStorage(h.t, fs.dir)
+	for len(h.polled) > 0 { // the old loop's last polls
+		<-h.polled
+	}
 
 	set := h.tel.NewTelemetrySettings()
 	core, logs := observer.New(zap.DebugLevel)
@@ -410,4 +414,53 @@ func TestStoredBytesGauge(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 0}}, ignoreTime)
 	metadatatest.AssertEqualProcessorAzureOpenaiDiagnosticsPendingSpans(t, h.tel,
 		[]metricdata.DataPoint[int64]{{Value: 0}}, ignoreTime)
+}
+
+func TestShutdownWithStorageKeepsToItsDeadlineAndKeepsWhatDownstreamBlocked(t *testing.T) {
+	blocked := make(chan struct{}, 16)
+	var blocking atomic.Bool
+	blocking.Store(true)
+	h, fs := newStoredHarness(t, withDownstream(func(ctx context.Context, _ int) error {
+		if !blocking.Load() {
+			return nil
+		}
+		blocked <- struct{}{}
+		<-ctx.Done() // a consumer that blocks until its context is done
+		return ctx.Err()
+	}))
+	joined, waiting := key(950), key(951)
+	h.server.AddRows(fakeloganalytics.CallRows(joined, t0, time.Time{})...)
+	sent := withUniqueSpanIDs(spansFor(t0, joined, waiting))
+	copied := ptrace.NewTraces()
+	sent.CopyTo(copied)
+	in := spanIDCounts(copied)
+	h.admit(context.Background(), sent)
+	require.True(t, h.clock.Advance(h.cfg.PollInterval))
+	select {
+	case <-blocked: // the poll loop is stuck releasing
+	case <-time.After(20 * time.Second):
+		t.Fatal("the poll loop did not release")
+	}
+
+	const deadline = 300 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	began := time.Now()
+	require.NoError(t, h.joiner.Shutdown(ctx))
+	assert.Less(t, time.Since(began), deadline+250*time.Millisecond, "Shutdown keeps to its deadline")
+	select {
+	case <-h.joiner.loopDone:
+	default:
+		t.Fatal("the poll loop outlived Shutdown")
+	}
+	assert.Equal(t, 0, h.sink.batchCount())
+
+	// Nothing was dropped: both wait for the next start.
+	blocking.Store(false)
+	h.restart(fs, false) // Shutdown again is a no-op
+	assert.Equal(t, 2, h.pendingKeys())
+	h.server.AddRows(fakeloganalytics.CallRows(waiting, t0, time.Time{})...)
+	h.poll()
+	assert.Equal(t, in, spanIDCounts(h.sink.accepted()...))
+	// goleak (TestMain) checks that no goroutine is left.
 }
