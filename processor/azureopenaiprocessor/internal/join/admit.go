@@ -63,8 +63,9 @@ func (j *Joiner) giveBack(ctx context.Context, in *intake) {
 	if in.batch != nil {
 		var err error
 		if freed, err = j.store.forget(ctx, []storedPart{{batch: in.batch, spans: in.held}}); err != nil {
-			// It stays on disk: the sender's retry is held under the same
-			// span ids, and the next start would find both (see holds).
+			// It stays on disk beside the sender's resend of the same
+			// spans; the next start takes back only one of each
+			// (restoreBatch).
 			j.warner.warn("storage", "Diagnostics storage failed to drop a refused batch", len(in.held), zap.Error(err))
 		}
 	}

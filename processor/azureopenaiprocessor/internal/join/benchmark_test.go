@@ -68,7 +68,7 @@ func BenchmarkPendingMemory(b *testing.B) {
 func benchmarkPendingMemory(b *testing.B, stored bool) {
 	cfg := testConfig("https://api.loganalytics.io")
 	var heldPerSpan, alonePerSpan, estimatePerSpan, storedPerSpan, filePerSpan float64
-	var admitting time.Duration
+	var admitting, admittingCPU time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		if !stored {
@@ -100,12 +100,15 @@ func benchmarkPendingMemory(b *testing.B, stored bool) {
 		before := heapInUse()
 		requests := oneSpanRequests(benchPending)
 		began := time.Now()
+		cpuBefore, _ := processCPUTime()
 		b.StartTimer()
 		for _, td := range requests {
 			require.NoError(b, j.Admit(context.Background(), td, acceptAll))
 		}
 		b.StopTimer()
 		admitting += time.Since(began)
+		cpuAfter, _ := processCPUTime()
+		admittingCPU += cpuAfter - cpuBefore
 		requests = nil // what Admit left of them is garbage now
 		heldPerSpan = float64(int64(heapInUse())-int64(before)) / benchPending
 		j.mu.Lock()
@@ -123,6 +126,9 @@ func benchmarkPendingMemory(b *testing.B, stored bool) {
 	b.ReportMetric(heldPerSpan, "held-B/span")
 	b.ReportMetric(estimatePerSpan, "estimate-B/span")
 	b.ReportMetric(float64(admitting.Nanoseconds())/float64(b.N)/benchPending, "admit-ns/span")
+	if _, ok := processCPUTime(); ok {
+		b.ReportMetric(float64(admittingCPU.Nanoseconds())/float64(b.N)/benchPending, "admit-cpu-ns/span")
+	}
 	if stored {
 		b.ReportMetric(storedPerSpan, "stored-B/span")
 		b.ReportMetric(filePerSpan, "file-B/span")

@@ -66,8 +66,11 @@ func (j *Joiner) restoreBatch(sb *storedBatch, decoded decodedBatch) int {
 					continue
 				}
 				ps := restoredSpan(span, decoded.enteredAt)
-				if ps == nil {
-					sb.left++ // never held: cannot happen, but must not block the batch
+				if ps == nil || j.buffer.holds(ps.key, ps.spanID) {
+					// Never held (cannot happen), or stored twice: a refused
+					// batch whose deletion failed, then its resend. Either
+					// must not block the batch.
+					sb.left++
 					continue
 				}
 				ps.batch, ps.position = sb, pos

@@ -464,3 +464,38 @@ func TestShutdownWithStorageKeepsToItsDeadlineAndKeepsWhatDownstreamBlocked(t *t
 	assert.Equal(t, in, spanIDCounts(h.sink.accepted()...))
 	// goleak (TestMain) checks that no goroutine is left.
 }
+
+func TestSpansStoredTwiceAreTakenBackOnce(t *testing.T) {
+	h, fs := newStoredHarness(t)
+	keys := keyRange(960, 963)
+	td := ptrace.NewTraces()
+	for _, k := range keys {
+		spansFor(t0, k).ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
+	}
+	withUniqueSpanIDs(td)
+	copied := ptrace.NewTraces()
+	td.CopyTo(copied)
+	in := spanIDCounts(copied)
+	h.admit(context.Background(), td)
+	// A refused batch whose deletion failed, beside the resend the next
+	// Admit stored: the same spans twice on disk.
+	store := h.joiner.store
+	store.mu.Lock()
+	first := store.live[0]
+	store.mu.Unlock()
+	values, err := store.read(context.Background(), []*storedBatch{first})
+	require.NoError(t, err)
+	_, err = store.write(context.Background(), values[0], len(keys))
+	require.NoError(t, err)
+
+	h.restart(fs, true)
+	h.joiner.mu.Lock()
+	assert.Equal(t, len(keys), h.joiner.buffer.spans, "each span taken back once")
+	h.joiner.mu.Unlock()
+	for _, k := range keys {
+		h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
+	}
+	h.poll()
+	assert.Equal(t, in, spanIDCounts(h.sink.accepted()...))
+	assert.Equal(t, 0, h.storedBatches(), "the copy is deleted with the original")
+}
