@@ -12,19 +12,22 @@ import (
 )
 
 // With `storage`, held spans wait on disk. Every Admit writes its held spans
-// as one stored batch under the next sequence number, in one storage
-// transaction with the manifest: the range of sequence numbers that may
-// still hold a batch. The storage client cannot list its keys, so on start
-// the manifest says which to read back. A batch lives until downstream has
-// accepted every span in it; a batch some of whose spans have left keeps a
-// small set of the positions that left beside it.
+// as one stored batch under the next sequence number. The storage client
+// cannot list its keys, so a manifest names the range of sequence numbers
+// that may hold a batch, and on start says which to read back. It is
+// written in the same transaction as a batch whose number reaches its end
+// (then reserving manifestReserve numbers more: most writes are one key)
+// and as a deletion that moves its first. A batch lives until downstream
+// has accepted every span in it; a batch some of whose spans have left
+// keeps a small set of the positions that left beside it.
 //
-//	m         manifest: first and next sequence number (8 bytes each)
+//	m         manifest: first sequence number in use, end of those reserved (8 bytes each)
 //	b<seq>    a stored batch (store_codec.go)
 //	r<seq>    the positions of b<seq> already delivered (a bitmap)
 
 const (
-	manifestKey = "m"
+	manifestKey     = "m"
+	manifestReserve = 4096
 	// loadChunk is how many sequence numbers one storage call reads at start.
 	loadChunk = 512
 )
@@ -77,7 +80,8 @@ type spanStore struct {
 	mu     sync.Mutex
 	closed bool
 	queue  []*queuedWrite
-	first  uint64 // as last written
+	first  uint64 // as last written in the manifest
+	end    uint64 // as last written in the manifest: next stays below it
 	next   uint64
 	// live are the batches written, in order of sequence, from the oldest
 	// not yet deleted (the manifest's first) on; deleted ones behind it
@@ -147,8 +151,17 @@ func (s *spanStore) write(ctx context.Context, value []byte, spans int) (*stored
 		for i, q := range queue {
 			ops = append(ops, storage.SetOperation(batchKey(base+uint64(i)), q.value))
 		}
-		ops = append(ops, storage.SetOperation(manifestKey, encodeManifest(first, next)))
+		end := s.end
+		if next > end {
+			end = next + manifestReserve
+			ops = append(ops, storage.SetOperation(manifestKey, encodeManifest(first, end)))
+		}
 		err = s.client.Batch(ctx, ops...)
+		if err == nil && end != s.end {
+			s.mu.Lock()
+			s.first, s.end = first, end
+			s.mu.Unlock()
+		}
 	}
 	s.mu.Lock()
 	for i, q := range queue {
@@ -161,7 +174,7 @@ func (s *spanStore) write(ctx context.Context, value []byte, spans int) (*stored
 		close(q.done)
 	}
 	if err == nil {
-		s.first, s.next = first, next
+		s.next = next
 	}
 	s.mu.Unlock()
 	return w.batch, w.err
@@ -221,7 +234,7 @@ func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, erro
 	closed := s.closed
 	first := s.oldestLive(s.next)
 	if first != s.first {
-		ops = append(ops, storage.SetOperation(manifestKey, encodeManifest(first, s.next)))
+		ops = append(ops, storage.SetOperation(manifestKey, encodeManifest(first, s.end)))
 	}
 	s.mu.Unlock()
 	if closed {
@@ -283,7 +296,9 @@ func (s *spanStore) load(ctx context.Context) ([]loadedBatch, error) {
 	if len(manifest) != 16 {
 		return nil, fmt.Errorf("manifest of %d bytes, want 16", len(manifest))
 	}
-	s.first, s.next = binary.BigEndian.Uint64(manifest), binary.BigEndian.Uint64(manifest[8:])
+	// Numbers below end may have been used: new batches start there.
+	s.first, s.end = binary.BigEndian.Uint64(manifest), binary.BigEndian.Uint64(manifest[8:])
+	s.next = s.end
 	var out []loadedBatch
 	for from := s.first; from < s.next; from += loadChunk {
 		to := min(from+loadChunk, s.next)
@@ -322,9 +337,9 @@ func (s *spanStore) close(ctx context.Context) error {
 	return s.client.Close(ctx)
 }
 
-func encodeManifest(first, next uint64) []byte {
+func encodeManifest(first, end uint64) []byte {
 	b := make([]byte, 16)
 	binary.BigEndian.PutUint64(b, first)
-	binary.BigEndian.PutUint64(b[8:], next)
+	binary.BigEndian.PutUint64(b[8:], end)
 	return b
 }
