@@ -138,6 +138,19 @@ func (h *harness) storedBatches() int {
 	return n
 }
 
+// batchOf builds one request holding a span per key, each with an id of its
+// own, and their ids.
+func batchOf(keys []string) (ptrace.Traces, map[pcommon.SpanID]int) {
+	td := ptrace.NewTraces()
+	for _, k := range keys {
+		spansFor(t0, k).ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
+	}
+	withUniqueSpanIDs(td)
+	copied := ptrace.NewTraces()
+	td.CopyTo(copied)
+	return td, spanIDCounts(copied)
+}
+
 // requestsOf builds one single-span request per key, each span with an id
 // of its own, and their ids.
 func requestsOf(keys []string) ([]ptrace.Traces, map[pcommon.SpanID]int) {
@@ -235,14 +248,7 @@ func TestCrashLosesNoStoredSpanAndReleasesNoneTwice(t *testing.T) {
 func TestCrashKeepsWhatIsLeftOfAPartlyDeliveredBatch(t *testing.T) {
 	h, fs := newStoredHarness(t)
 	keys := keyRange(440, 446)
-	td := ptrace.NewTraces()
-	for _, k := range keys {
-		spansFor(t0, k).ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
-	}
-	withUniqueSpanIDs(td)
-	copied := ptrace.NewTraces()
-	td.CopyTo(copied)
-	in := spanIDCounts(copied)
+	td, in := batchOf(keys)
 	for _, k := range keys[:3] {
 		h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
 	}
@@ -430,29 +436,9 @@ func TestShutdownWithStorageKeepsToItsDeadlineAndKeepsWhatDownstreamBlocked(t *t
 	}))
 	joined, waiting := key(950), key(951)
 	h.server.AddRows(fakeloganalytics.CallRows(joined, t0, time.Time{})...)
-	sent := withUniqueSpanIDs(spansFor(t0, joined, waiting))
-	copied := ptrace.NewTraces()
-	sent.CopyTo(copied)
-	in := spanIDCounts(copied)
+	sent, in := batchOf([]string{joined, waiting})
 	h.admit(context.Background(), sent)
-	require.True(t, h.clock.Advance(h.cfg.PollInterval))
-	select {
-	case <-blocked: // the poll loop is stuck releasing
-	case <-time.After(20 * time.Second):
-		t.Fatal("the poll loop did not release")
-	}
-
-	const deadline = 300 * time.Millisecond
-	ctx, cancel := context.WithTimeout(context.Background(), deadline)
-	defer cancel()
-	began := time.Now()
-	require.NoError(t, h.joiner.Shutdown(ctx))
-	assert.Less(t, time.Since(began), deadline+250*time.Millisecond, "Shutdown keeps to its deadline")
-	select {
-	case <-h.joiner.loopDone:
-	default:
-		t.Fatal("the poll loop outlived Shutdown")
-	}
+	h.shutdownWhileReleaseBlocks(blocked)
 	assert.Equal(t, 0, h.sink.batchCount())
 
 	// Nothing was dropped: both wait for the next start.
@@ -468,14 +454,7 @@ func TestShutdownWithStorageKeepsToItsDeadlineAndKeepsWhatDownstreamBlocked(t *t
 func TestSpansStoredTwiceAreTakenBackOnce(t *testing.T) {
 	h, fs := newStoredHarness(t)
 	keys := keyRange(960, 963)
-	td := ptrace.NewTraces()
-	for _, k := range keys {
-		spansFor(t0, k).ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
-	}
-	withUniqueSpanIDs(td)
-	copied := ptrace.NewTraces()
-	td.CopyTo(copied)
-	in := spanIDCounts(copied)
+	td, in := batchOf(keys)
 	h.admit(context.Background(), td)
 	// A refused batch whose deletion failed, beside the resend the next
 	// Admit stored: the same spans twice on disk.
