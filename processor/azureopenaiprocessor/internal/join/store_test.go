@@ -3,6 +3,7 @@ package join
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -477,4 +478,40 @@ func TestSpansStoredTwiceAreTakenBackOnce(t *testing.T) {
 	h.poll()
 	assert.Equal(t, in, spanIDCounts(h.sink.accepted()...))
 	assert.Equal(t, 0, h.storedBatches(), "the copy is deleted with the original")
+}
+
+func TestConcurrentAdmitsWithStorageLeaveOnceEach(t *testing.T) {
+	h, fs := newStoredHarness(t)
+	const senders, perSender = 8, 40
+	var wg sync.WaitGroup
+	counts := make([]map[pcommon.SpanID]int, senders)
+	for s := range senders {
+		wg.Go(func() {
+			reqs, in := requestsOf(keyRange(1000+s*perSender, 1000+(s+1)*perSender))
+			counts[s] = in
+			for _, td := range reqs {
+				if err := h.joiner.Admit(context.Background(), td, acceptAll); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	in := map[pcommon.SpanID]int{}
+	for _, c := range counts {
+		for id, n := range c {
+			in[id] += n
+		}
+	}
+	require.Len(t, in, senders*perSender)
+	assert.Equal(t, senders*perSender, h.storedBatches(), "a batch per request, however the writes were grouped")
+
+	h.restart(fs, true)
+	require.Equal(t, senders*perSender, h.pendingKeys())
+	for _, k := range keyRange(1000, 1000+senders*perSender) {
+		h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
+	}
+	h.poll()
+	assert.Equal(t, in, spanIDCounts(h.sink.accepted()...))
+	assert.Equal(t, 0, h.storedBatches())
 }
