@@ -68,7 +68,7 @@ func BenchmarkPendingMemory(b *testing.B) {
 func benchmarkPendingMemory(b *testing.B, stored bool) {
 	cfg := testConfig("https://api.loganalytics.io")
 	var heldPerSpan, alonePerSpan, estimatePerSpan, storedPerSpan, filePerSpan float64
-	var admitting, admittingCPU time.Duration
+	var admitting, admittingCPU, restoring time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		if !stored {
@@ -119,6 +119,7 @@ func benchmarkPendingMemory(b *testing.B, stored bool) {
 		if stored {
 			require.NoError(b, j.store.close(context.Background()))
 			filePerSpan = float64(dirBytes(b, fs.dir)) / benchPending
+			restoring += restoreTime(b, cfg, fs)
 		}
 		require.NoError(b, j.Shutdown(context.Background()))
 		b.StartTimer()
@@ -132,10 +133,30 @@ func benchmarkPendingMemory(b *testing.B, stored bool) {
 	if stored {
 		b.ReportMetric(storedPerSpan, "stored-B/span")
 		b.ReportMetric(filePerSpan, "file-B/span")
+		b.ReportMetric(float64(restoring.Nanoseconds())/float64(b.N)/benchPending, "restore-ns/span")
 		return
 	}
 	b.ReportMetric(alonePerSpan, "alone-B/span")
 	b.ReportMetric(heldPerSpan-alonePerSpan, "overhead-B/span")
+}
+
+// restoreTime is how long a new join takes to take back the spans stored in
+// fs, as at a start.
+func restoreTime(b *testing.B, cfg harnessConfig, fs *fileStorage) time.Duration {
+	src, err := loganalytics.NewClient(cfg.sourceConfig, componenttest.NewNopTelemetrySettings())
+	require.NoError(b, err)
+	j := newBenchJoiner(b, cfg, src, WithComponentID(testProcessorID))
+	j.store, err = openStore(context.Background(), fs.host(), fileStorageID, testProcessorID)
+	require.NoError(b, err)
+	began := time.Now()
+	require.NoError(b, j.restore(context.Background()))
+	took := time.Since(began)
+	j.mu.Lock()
+	require.Equal(b, benchPending, j.buffer.spans)
+	j.mu.Unlock()
+	require.NoError(b, j.store.close(context.Background()))
+	require.NoError(b, j.Shutdown(context.Background()))
+	return took
 }
 
 // dirBytes is the size of the files in dir.

@@ -272,34 +272,29 @@ func (s *spanStore) read(ctx context.Context, batches []*storedBatch) ([][]byte,
 	return values, nil
 }
 
-// loadedBatch is a stored batch found at start.
-type loadedBatch struct {
-	batch *storedBatch
-	value []byte
-}
-
-// load reads the manifest and every batch it names, oldest first, and
-// makes them the live batches. Sequence numbers without a batch (delivered
-// in full, or refused) are skipped.
-func (s *spanStore) load(ctx context.Context) ([]loadedBatch, error) {
+// load reads the manifest and every batch it names, oldest first, makes
+// them the live batches and hands each, with its stored value, to found. It
+// reads loadChunk numbers at a time, so that only those values are in
+// memory at once. Sequence numbers without a batch (delivered in full, or
+// refused) are skipped.
+func (s *spanStore) load(ctx context.Context, found func(*storedBatch, []byte)) error {
 	s.io.Lock()
 	defer s.io.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	manifest, err := s.client.Get(ctx, manifestKey)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if manifest == nil {
-		return nil, nil
+		return nil
 	}
 	if len(manifest) != 16 {
-		return nil, fmt.Errorf("manifest of %d bytes, want 16", len(manifest))
+		return fmt.Errorf("manifest of %d bytes, want 16", len(manifest))
 	}
 	// Numbers below end may have been used: new batches start there.
 	s.first, s.end = binary.BigEndian.Uint64(manifest), binary.BigEndian.Uint64(manifest[8:])
 	s.next = s.end
-	var out []loadedBatch
 	for from := s.first; from < s.next; from += loadChunk {
 		to := min(from+loadChunk, s.next)
 		ops := make([]*storage.Operation, 0, 2*(to-from))
@@ -307,7 +302,7 @@ func (s *spanStore) load(ctx context.Context) ([]loadedBatch, error) {
 			ops = append(ops, storage.GetOperation(batchKey(seq)), storage.GetOperation(releasedKey(seq)))
 		}
 		if err := s.client.Batch(ctx, ops...); err != nil {
-			return nil, err
+			return err
 		}
 		for i := 0; i < len(ops); i += 2 {
 			if ops[i].Value == nil {
@@ -318,10 +313,10 @@ func (s *spanStore) load(ctx context.Context) ([]loadedBatch, error) {
 				sb.released = &positionSet{bits: ops[i+1].Value}
 			}
 			s.live = append(s.live, sb)
-			out = append(out, loadedBatch{batch: sb, value: ops[i].Value})
+			found(sb, ops[i].Value)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // close closes the client; writes after it fail with errStoreClosed.

@@ -12,30 +12,30 @@ import (
 // spans whose release downstream refused before the restart (and whose
 // max_wait may have passed) get one lookup more at the first poll.
 func (j *Joiner) restore(ctx context.Context) error {
-	loaded, err := j.store.load(ctx)
-	if err != nil {
-		return err
-	}
 	var spent []storedPart
-	spans := 0
+	spans, batches := 0, 0
 	j.mu.Lock()
-	for _, lb := range loaded {
-		decoded, err := decodeStoredBatch(lb.value)
+	err := j.store.load(ctx, func(sb *storedBatch, value []byte) {
+		batches++
+		decoded, err := decodeStoredBatch(value)
 		if err != nil {
 			// Kept as it is (never done, so the manifest keeps naming it):
 			// a later version, or an operator, may read it.
-			lb.batch.spans = ^uint32(0)
+			sb.spans = ^uint32(0)
 			j.set.Logger.Error("A batch in the diagnostics storage cannot be read; its spans stay stored and are not released",
 				zap.Error(err))
-			continue
+			return
 		}
-		sb := lb.batch
 		j.buffer.stored += int64(sb.bytes)
 		restored := j.restoreBatch(sb, decoded)
 		spans += restored
 		if restored == 0 {
 			spent = append(spent, storedPart{batch: sb})
 		}
+	})
+	if err != nil {
+		j.mu.Unlock()
+		return err
 	}
 	j.reportPendingLocked(ctx)
 	j.mu.Unlock()
@@ -47,7 +47,7 @@ func (j *Joiner) restore(ctx context.Context) error {
 	j.reportPendingLocked(ctx)
 	j.mu.Unlock()
 	j.set.Logger.Info("Diagnostics join took back the spans waiting in storage",
-		zap.Int("spans", spans), zap.Int("batches", len(loaded)))
+		zap.Int("spans", spans), zap.Int("batches", batches))
 	return err
 }
 
