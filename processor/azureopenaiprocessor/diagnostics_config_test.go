@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
@@ -229,4 +230,20 @@ func TestNestedUnderTheProcessorConfig(t *testing.T) {
 	}})
 	cfg = processorConfig{Diagnostics: newDefaultDiagnosticsConfig()}
 	assert.ErrorContains(t, typo.Unmarshal(&cfg), "unknown keys: credential::clientid")
+}
+
+func TestLoadDiagnosticsStorageConfig(t *testing.T) {
+	assert.Nil(t, newDefaultDiagnosticsConfig().Join.Storage, "in memory unless a storage extension is named")
+	assert.Equal(t, int64(2<<30), newDefaultDiagnosticsConfig().Join.MaxStoredBytes)
+
+	cfg := loadDiagnosticsConfig(t, "stored")
+	require.NoError(t, confmap.Validate(&cfg))
+	want := component.MustNewIDWithName("file_storage", "join")
+	require.NotNil(t, cfg.Join.Storage)
+	assert.Equal(t, want, *cfg.Join.Storage)
+	assert.Equal(t, 500_000, cfg.Join.MaxPending)
+	assert.Equal(t, int64(4<<30), cfg.Join.MaxStoredBytes)
+
+	zero := loadDiagnosticsConfig(t, "stored_bound_zero")
+	assert.ErrorContains(t, confmap.Validate(&zero), "max_stored_bytes (0) must be positive")
 }

@@ -91,7 +91,7 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Traces) (*a
 			return nil, err
 		}
 	}
-	var joinOptions []join.Option
+	joinOptions := []join.Option{join.WithComponentID(set.ID)}
 	if cfg.Pricing.Enabled {
 		if p.pricer, err = pricing.NewPricer(cfg.Pricing); err != nil {
 			return nil, err

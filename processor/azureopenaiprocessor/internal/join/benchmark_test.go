@@ -2,7 +2,9 @@ package join
 
 import (
 	"context"
+	"os"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,48 +52,124 @@ func newBenchJoiner(b *testing.B, cfg harnessConfig, src source.Source, opts ...
 }
 
 // BenchmarkPendingMemory holds 50 000 pending lifted spans (about thirty
-// attributes each, bodies removed) and reports the heap they take in the join
-// buffer, the heap the same spans take on their own, the difference (the
-// join's overhead per span) and the buffer's own estimate, which bounds it by
-// max_pending_bytes.
+// attributes each, bodies removed) and reports the heap they take in the join,
+// per span. In memory ("memory") it also reports the heap the same spans take
+// on their own, the difference (the join's overhead per span) and the
+// buffer's own estimate, which bounds it by max_pending_bytes. With
+// file_storage ("file_storage", contrib's extension in a temporary directory)
+// the heap is the index alone; it reports the bytes stored per span (the
+// batches, and the database file) and what Admit costs per span, the write
+// of its stored batch included.
 func BenchmarkPendingMemory(b *testing.B) {
+	b.Run("memory", func(b *testing.B) { benchmarkPendingMemory(b, false) })
+	b.Run("file_storage", func(b *testing.B) { benchmarkPendingMemory(b, true) })
+}
+
+func benchmarkPendingMemory(b *testing.B, stored bool) {
 	cfg := testConfig("https://api.loganalytics.io")
-	var heldPerSpan, alonePerSpan, estimatePerSpan float64
+	var heldPerSpan, alonePerSpan, estimatePerSpan, storedPerSpan, filePerSpan float64
+	var admitting, admittingCPU, restoring time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		before := heapInUse()
-		alone := make([]ptrace.Span, benchPending)
-		for i := range alone {
-			alone[i] = ptrace.NewSpan()
-			addLiftedSpan(alone[i], t0, key(i))
+		if !stored {
+			before := heapInUse()
+			alone := make([]ptrace.Span, benchPending)
+			for i := range alone {
+				alone[i] = ptrace.NewSpan()
+				addLiftedSpan(alone[i], t0, key(i))
+			}
+			alonePerSpan = float64(heapInUse()-before) / benchPending
+			runtime.KeepAlive(alone)
+			alone = nil
 		}
-		alonePerSpan = float64(heapInUse()-before) / benchPending
-		runtime.KeepAlive(alone)
-		alone = nil
 
 		src, err := loganalytics.NewClient(cfg.sourceConfig, componenttest.NewNopTelemetrySettings())
 		require.NoError(b, err)
-		j := newBenchJoiner(b, cfg, src)
-		before = heapInUse()
+		var fs *fileStorage
+		if stored {
+			cfg.Storage = &fileStorageID
+			cfg.MaxPending = benchPending
+			fs = startFileStorage(b, b.TempDir())
+		}
+		j := newBenchJoiner(b, cfg, src, WithComponentID(testProcessorID))
+		if stored {
+			// The storage and the index, without the source and its loop.
+			j.store, err = openStore(context.Background(), fs.host(), fileStorageID, testProcessorID)
+			require.NoError(b, err)
+		}
+		before := heapInUse()
 		requests := oneSpanRequests(benchPending)
+		began := time.Now()
+		cpuBefore, _ := processCPUTime()
 		b.StartTimer()
 		for _, td := range requests {
 			require.NoError(b, j.Admit(context.Background(), td, acceptAll))
 		}
 		b.StopTimer()
+		admitting += time.Since(began)
+		cpuAfter, _ := processCPUTime()
+		admittingCPU += cpuAfter - cpuBefore
 		requests = nil // what Admit left of them is garbage now
-		heldPerSpan = float64(heapInUse()-before) / benchPending
+		heldPerSpan = float64(int64(heapInUse())-int64(before)) / benchPending
 		j.mu.Lock()
 		require.Equal(b, benchPending, j.buffer.spans)
 		estimatePerSpan = float64(j.buffer.bytes) / benchPending
+		storedPerSpan = float64(j.buffer.stored) / benchPending
 		j.mu.Unlock()
+		if stored {
+			require.NoError(b, j.store.close(context.Background()))
+			filePerSpan = float64(dirBytes(b, fs.dir)) / benchPending
+			restoring += restoreTime(b, cfg, fs)
+		}
 		require.NoError(b, j.Shutdown(context.Background()))
 		b.StartTimer()
 	}
 	b.ReportMetric(heldPerSpan, "held-B/span")
+	b.ReportMetric(estimatePerSpan, "estimate-B/span")
+	b.ReportMetric(float64(admitting.Nanoseconds())/float64(b.N)/benchPending, "admit-ns/span")
+	if _, ok := processCPUTime(); ok {
+		b.ReportMetric(float64(admittingCPU.Nanoseconds())/float64(b.N)/benchPending, "admit-cpu-ns/span")
+	}
+	if stored {
+		b.ReportMetric(storedPerSpan, "stored-B/span")
+		b.ReportMetric(filePerSpan, "file-B/span")
+		b.ReportMetric(float64(restoring.Nanoseconds())/float64(b.N)/benchPending, "restore-ns/span")
+		return
+	}
 	b.ReportMetric(alonePerSpan, "alone-B/span")
 	b.ReportMetric(heldPerSpan-alonePerSpan, "overhead-B/span")
-	b.ReportMetric(estimatePerSpan, "estimate-B/span")
+}
+
+// restoreTime is how long a new join takes to take back the spans stored in
+// fs, as at a start.
+func restoreTime(b *testing.B, cfg harnessConfig, fs *fileStorage) time.Duration {
+	src, err := loganalytics.NewClient(cfg.sourceConfig, componenttest.NewNopTelemetrySettings())
+	require.NoError(b, err)
+	j := newBenchJoiner(b, cfg, src, WithComponentID(testProcessorID))
+	j.store, err = openStore(context.Background(), fs.host(), fileStorageID, testProcessorID)
+	require.NoError(b, err)
+	began := time.Now()
+	require.NoError(b, j.restore(context.Background()))
+	took := time.Since(began)
+	j.mu.Lock()
+	require.Equal(b, benchPending, j.buffer.spans)
+	j.mu.Unlock()
+	require.NoError(b, j.store.close(context.Background()))
+	require.NoError(b, j.Shutdown(context.Background()))
+	return took
+}
+
+// dirBytes is the size of the files in dir.
+func dirBytes(b *testing.B, dir string) int64 {
+	entries, err := os.ReadDir(dir)
+	require.NoError(b, err)
+	var n int64
+	for _, e := range entries {
+		info, err := e.Info()
+		require.NoError(b, err)
+		n += info.Size()
+	}
+	return n
 }
 
 // BenchmarkPoll500Keys is the cost of one poll that looks up 500 keys: the
@@ -163,6 +241,44 @@ func BenchmarkPoll500Keys(b *testing.B) {
 			if _, ok := processCPUTime(); ok {
 				b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/poll")
 			}
+		})
+	}
+}
+
+// BenchmarkAdmitFileStorage is Admit's cost per one-span request with
+// file_storage, the write of its stored batch included, from one sender
+// ("serial") and from 16 at once ("concurrent", as a receiver serving many
+// connections), where writes that queue share a storage transaction.
+func BenchmarkAdmitFileStorage(b *testing.B) {
+	for _, senders := range []int{1, 16} {
+		name := "serial"
+		if senders > 1 {
+			name = "concurrent"
+		}
+		b.Run(name, func(b *testing.B) {
+			cfg := testConfig("https://api.loganalytics.io")
+			cfg.Storage = &fileStorageID
+			cfg.MaxPending = 10_000_000
+			src, err := loganalytics.NewClient(cfg.sourceConfig, componenttest.NewNopTelemetrySettings())
+			require.NoError(b, err)
+			fs := startFileStorage(b, b.TempDir())
+			j := newBenchJoiner(b, cfg, src, WithComponentID(testProcessorID))
+			j.store, err = openStore(context.Background(), fs.host(), fileStorageID, testProcessorID)
+			require.NoError(b, err)
+			var next atomic.Int64
+			b.SetParallelism(max(1, senders/runtime.GOMAXPROCS(0)))
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					td := spansFor(t0, key(int(next.Add(1))))
+					if err := j.Admit(context.Background(), td, acceptAll); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+			b.StopTimer()
+			require.NoError(b, j.store.close(context.Background()))
+			require.NoError(b, j.Shutdown(context.Background()))
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
@@ -22,23 +23,37 @@ const (
 )
 
 // pendingSpan is a span waiting for its row. It is kept small: the buffer
-// holds tens of thousands.
+// holds tens of thousands in memory, hundreds of thousands with storage,
+// where it is all that stays in RAM of a span (128 bytes, see
+// BenchmarkPendingMemory).
 type pendingSpan struct {
-	span      ptrace.Span // moved out of the batch it came in
-	origin    *spanOrigin
-	key       string
-	enteredAt int64 // unix nanoseconds on the join's clock
+	// span is the span, moved out of the batch it came in, and origin what
+	// it came with; both only without storage, where the span lies in its
+	// batch on disk (batch, position) instead.
+	span   ptrace.Span
+	origin *spanOrigin
+	batch  *storedBatch
+
+	key       joinID
+	spanID    pcommon.SpanID // a batch sent again must not be held twice
+	enteredAt int64          // unix nanoseconds on the join's clock
+	start     int64          // the span's start, unix nanoseconds (0: none)
 	bytes     int64
-	lookup    lookupResult
-	// needsUsage: the span's token counts are missing or an estimate, so it
-	// waits for the usage row too (see recordComplete).
-	needsUsage bool
+
 	// found is what the lookups found of its call so far, when that was not
 	// yet all the span waits for; it leaves with it at max_wait.
 	found *source.Record
 	// plannedIn is the planning round that last picked this key (0: never), so
 	// that a rate-limited poll picks the keys that waited longest for a lookup.
-	plannedIn uint64
+	plannedIn uint32
+	// position is the span's place in its stored batch.
+	position uint32
+	lookup   lookupResult
+	// needsUsage: the span's token counts are missing or an estimate, so it
+	// waits for the usage row too (see recordComplete).
+	needsUsage bool
+	// exit is how a stored span leaves, applied when its batch is read back.
+	exit spanExit
 
 	// older/newer link the buffer in order of entry, for max_wait.
 	older, newer *pendingSpan
@@ -58,21 +73,26 @@ type pendingBuffer struct {
 	maxSpans int
 	maxBytes int64
 
-	byKey          map[string]*pendingSpan // the oldest span of each key
+	byKey          map[joinID]*pendingSpan // the oldest span of each key
 	oldest, newest *pendingSpan
 	spans          int
 	bytes          int64 // spans and the origins they use
 	leavingSpans   int
 	leavingBytes   int64
 	origins        originTable
-	planRound      uint64
+	planRound      uint32
+
+	// With storage, the bytes of the stored batches (held until every span
+	// of a batch has left) are bounded apart: stored, maxStored.
+	stored    int64
+	maxStored int64
 }
 
 func newPendingBuffer(maxSpans int, maxBytes int64) *pendingBuffer {
 	return &pendingBuffer{
 		maxSpans: maxSpans,
 		maxBytes: maxBytes,
-		byKey:    map[string]*pendingSpan{},
+		byKey:    map[joinID]*pendingSpan{},
 		origins:  newOriginTable(),
 	}
 }
@@ -80,6 +100,12 @@ func newPendingBuffer(maxSpans int, maxBytes int64) *pendingBuffer {
 // fits reports whether one more span costing bytes stays within both limits.
 func (b *pendingBuffer) fits(bytes int64) bool {
 	return b.heldSpans() < b.maxSpans && b.heldBytes()+bytes <= b.maxBytes
+}
+
+// fitsStored reports whether bytes more stay within the bound of the
+// stored batches.
+func (b *pendingBuffer) fitsStored(bytes int64) bool {
+	return b.stored+bytes <= b.maxStored
 }
 
 // heldSpans and heldBytes are what the join holds: waiting, reserved and leaving.
@@ -92,10 +118,13 @@ func (b *pendingBuffer) add(ps *pendingSpan, originBytes int64) {
 	b.link(ps)
 }
 
-// reserve counts ps (whose origin is already interned) without making it
-// visible to polls: link does that, or unreserve gives the room back.
+// reserve counts ps (whose origin, if any, is already interned) without
+// making it visible to polls: link does that, or unreserve gives the room
+// back.
 func (b *pendingBuffer) reserve(ps *pendingSpan, originBytes int64) {
-	ps.origin.refs++
+	if ps.origin != nil {
+		ps.origin.refs++
+	}
 	b.spans++
 	b.bytes += ps.bytes + originBytes
 }
@@ -103,7 +132,10 @@ func (b *pendingBuffer) reserve(ps *pendingSpan, originBytes int64) {
 // unreserve gives back the room of a span that is not linked and returns the
 // bytes freed (its origin's too when no other span uses it).
 func (b *pendingBuffer) unreserve(ps *pendingSpan) int64 {
-	freed := ps.bytes + b.origins.release(ps.origin)
+	freed := ps.bytes
+	if ps.origin != nil {
+		freed += b.origins.release(ps.origin)
+	}
 	b.spans--
 	b.bytes -= freed
 	return freed
@@ -159,11 +191,32 @@ func (b *pendingBuffer) left(spans int, bytes int64) {
 	b.leavingBytes -= bytes
 }
 
+// head is the oldest span of key, nil when none waits.
+func (b *pendingBuffer) head(key string) *pendingSpan {
+	id, ok := parseJoinID(key)
+	if !ok {
+		return nil
+	}
+	return b.byKey[id]
+}
+
+// holds reports whether a span with spanID waits under key: a batch sent
+// again after a crash (the receiver never answered the first delivery)
+// brings spans the store already holds.
+func (b *pendingBuffer) holds(key joinID, spanID pcommon.SpanID) bool {
+	for ps := b.byKey[key]; ps != nil; ps = ps.sameKey {
+		if ps.spanID == spanID {
+			return true
+		}
+	}
+	return false
+}
+
 // setFound keeps rec for every span of key, which waits on for the rest of
 // its call's rows; the record's memory is counted with each span.
 func (b *pendingBuffer) setFound(key string, rec *source.Record) {
 	cost := recordBytes(rec)
-	for ps := b.byKey[key]; ps != nil; ps = ps.sameKey {
+	for ps := b.head(key); ps != nil; ps = ps.sameKey {
 		if ps.found != nil {
 			ps.bytes -= recordBytes(ps.found)
 			b.bytes -= recordBytes(ps.found)
@@ -176,7 +229,7 @@ func (b *pendingBuffer) setFound(key string, rec *source.Record) {
 
 // waitsForUsage reports whether a span of key still needs the usage row.
 func (b *pendingBuffer) waitsForUsage(key string) bool {
-	for ps := b.byKey[key]; ps != nil; ps = ps.sameKey {
+	for ps := b.head(key); ps != nil; ps = ps.sameKey {
 		if ps.needsUsage {
 			return true
 		}
@@ -186,11 +239,11 @@ func (b *pendingBuffer) waitsForUsage(key string) bool {
 
 // takeKey removes every span of key and returns them, oldest first.
 func (b *pendingBuffer) takeKey(key string) []*pendingSpan {
-	head, ok := b.byKey[key]
-	if !ok {
+	head := b.head(key)
+	if head == nil {
 		return nil
 	}
-	delete(b.byKey, key)
+	delete(b.byKey, head.key)
 	var out []*pendingSpan
 	for ps := head; ps != nil; {
 		next := ps.sameKey
@@ -204,7 +257,7 @@ func (b *pendingBuffer) takeKey(key string) []*pendingSpan {
 
 // setLookup records a query's verdict on every span of key.
 func (b *pendingBuffer) setLookup(key string, result lookupResult) {
-	for ps := b.byKey[key]; ps != nil; ps = ps.sameKey {
+	for ps := b.head(key); ps != nil; ps = ps.sameKey {
 		ps.lookup = result
 	}
 }
@@ -277,7 +330,7 @@ func (b *pendingBuffer) planBatches(maxKeys, maxBatches int) []queryBatch {
 		n := min(maxKeys, len(heads))
 		batch := queryBatch{keys: make([]string, n)}
 		for i, head := range heads[:n] {
-			batch.keys[i] = head.key
+			batch.keys[i] = head.key.String()
 			for same := head; same != nil; same = same.sameKey {
 				same.plannedIn = b.planRound
 				if start := same.startOrEntry(); batch.oldestStart.IsZero() || start.Before(batch.oldestStart) {
@@ -294,8 +347,8 @@ func (b *pendingBuffer) planBatches(maxKeys, maxBatches int) []queryBatch {
 // startOrEntry is when the call happened, for the query's time window: the
 // span's start, or its entry time when the span has none.
 func (ps *pendingSpan) startOrEntry() time.Time {
-	if start := ps.span.StartTimestamp(); start != 0 {
-		return start.AsTime()
+	if ps.start != 0 {
+		return time.Unix(0, ps.start).UTC()
 	}
-	return time.Unix(0, ps.enteredAt)
+	return time.Unix(0, ps.enteredAt).UTC()
 }

@@ -7,11 +7,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/client"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join/source"
 )
+
+// Keys of the buffer tests, by letter.
+var ka, kb, kc, kd, ke = key(0xa), key(0xb), key(0xc), key(0xd), key(0xe)
 
 // fillBuffer adds a span per key, entering one second apart from t0.
 func fillBuffer(b *pendingBuffer, keys ...string) {
@@ -28,24 +30,28 @@ func fillBuffer(b *pendingBuffer, keys ...string) {
 		}
 		span := ptrace.NewSpan()
 		addLiftedSpan(span, t0.Add(time.Duration(i)*time.Second), k)
-		b.add(&pendingSpan{span: span, origin: origin, key: k, enteredAt: t0.Add(time.Duration(i) * time.Second).UnixNano(), bytes: 1000}, ob)
+		id, ok := parseJoinID(k)
+		if !ok {
+			panic(k)
+		}
+		b.add(&pendingSpan{span: span, origin: origin, key: id, start: int64(span.StartTimestamp()), enteredAt: t0.Add(time.Duration(i) * time.Second).UnixNano(), bytes: 1000}, ob)
 	}
 }
 
 func TestBufferAccounting(t *testing.T) {
 	b := newPendingBuffer(10, 1<<20)
-	fillBuffer(b, "a", "b", "a", "c")
+	fillBuffer(b, ka, kb, ka, kc)
 	assert.Equal(t, 4, b.spans)
 	assert.Len(t, b.byKey, 3)
 	assert.Len(t, b.origins.byKey, 1, "one origin shared by all")
 
-	taken := b.takeKey("a")
+	taken := b.takeKey(ka)
 	require.Len(t, taken, 2, "both spans of a key leave together")
 	assert.Equal(t, t0.UnixNano(), taken[0].enteredAt, "oldest first")
 
 	expired := b.takeExpired(t0.Add(1 * time.Second))
 	require.Len(t, expired, 1)
-	assert.Equal(t, "b", expired[0].key)
+	assert.Equal(t, kb, expired[0].key.String())
 
 	rest := b.takeAll()
 	require.Len(t, rest, 1)
@@ -59,44 +65,44 @@ func TestBufferAccounting(t *testing.T) {
 
 func TestTakeOneKeepsTheRestOfItsKey(t *testing.T) {
 	b := newPendingBuffer(10, 1<<20)
-	fillBuffer(b, "a", "b", "a", "a")
-	first := b.takeExpired(t0) // the oldest "a"
+	fillBuffer(b, ka, kb, ka, ka)
+	first := b.takeExpired(t0) // the oldest ka
 	require.Len(t, first, 1)
 	assert.Len(t, b.byKey, 2)
-	require.Len(t, b.takeKey("a"), 2, "the younger spans of the key are still chained")
+	require.Len(t, b.takeKey(ka), 2, "the younger spans of the key are still chained")
 }
 
 func TestFits(t *testing.T) {
 	b := newPendingBuffer(2, 10_000)
 	assert.True(t, b.fits(10_000))
 	assert.False(t, b.fits(10_001))
-	fillBuffer(b, "a", "b")
+	fillBuffer(b, ka, kb)
 	assert.False(t, b.fits(1), "count limit")
 }
 
 func TestPlanBatches(t *testing.T) {
 	b := newPendingBuffer(100, 1<<20)
-	fillBuffer(b, "a", "b", "a", "c", "d", "e")
+	fillBuffer(b, ka, kb, ka, kc, kd, ke)
 	batches := b.planBatches(2, 10)
 	require.Len(t, batches, 3)
-	assert.Equal(t, []string{"a", "b"}, batches[0].keys, "each key once, oldest first")
-	assert.Equal(t, []string{"c", "d"}, batches[1].keys)
-	assert.Equal(t, []string{"e"}, batches[2].keys)
+	assert.Equal(t, []string{ka, kb}, batches[0].keys, "each key once, oldest first")
+	assert.Equal(t, []string{kc, kd}, batches[1].keys)
+	assert.Equal(t, []string{ke}, batches[2].keys)
 	assert.Equal(t, t0, batches[0].oldestStart)
 	assert.Equal(t, t0.Add(3*time.Second), batches[1].oldestStart)
 
 	limited := b.planBatches(2, 1)
 	require.Len(t, limited, 1)
-	assert.Equal(t, []string{"a", "b"}, limited[0].keys, "after a full round, age decides")
+	assert.Equal(t, []string{ka, kb}, limited[0].keys, "after a full round, age decides")
 	next := b.planBatches(2, 1)
-	assert.Equal(t, []string{"c", "d"}, next[0].keys, "then the keys looked up least recently")
+	assert.Equal(t, []string{kc, kd}, next[0].keys, "then the keys looked up least recently")
 	assert.Nil(t, b.planBatches(2, 0))
 }
 
 func TestStartOrEntry(t *testing.T) {
-	ps := &pendingSpan{span: ptrace.NewSpan(), enteredAt: t0.UnixNano()}
+	ps := &pendingSpan{enteredAt: t0.UnixNano()}
 	assert.Equal(t, t0.UnixNano(), ps.startOrEntry().UnixNano(), "no start: the entry time")
-	ps.span.SetStartTimestamp(pcommon.NewTimestampFromTime(t0.Add(-time.Hour)))
+	ps.start = t0.Add(-time.Hour).UnixNano()
 	assert.Equal(t, t0.Add(-time.Hour).UnixNano(), ps.startOrEntry().UnixNano())
 }
 
@@ -138,11 +144,11 @@ func TestRetryState(t *testing.T) {
 
 func TestLeavingSpansAndKeptRecordsCountAgainstTheLimits(t *testing.T) {
 	b := newPendingBuffer(2, 1<<20)
-	fillBuffer(b, "a", "b")
+	fillBuffer(b, ka, kb)
 	assert.False(t, b.fits(1), "two spans held, two allowed")
 	bytesHeld := b.heldBytes()
 
-	taken := b.takeKey("a")
+	taken := b.takeKey(ka)
 	require.Len(t, taken, 1)
 	b.leave(1, taken[0].bytes)
 	assert.Equal(t, 2, b.heldSpans(), "a span on its way downstream is still held")
@@ -153,9 +159,9 @@ func TestLeavingSpansAndKeptRecordsCountAgainstTheLimits(t *testing.T) {
 
 	rec := &source.Record{Operation: "ChatCompletions_Create", HasRequestResponse: true}
 	before := b.heldBytes()
-	b.setFound("b", rec)
+	b.setFound(kb, rec)
 	assert.Equal(t, before+recordBytes(rec), b.heldBytes(), "a kept record is counted")
-	b.setFound("b", rec)
+	b.setFound(kb, rec)
 	assert.Equal(t, before+recordBytes(rec), b.heldBytes(), "once, however often it is found again")
 	b.takeAll()
 	assert.Equal(t, int64(0), b.heldBytes())

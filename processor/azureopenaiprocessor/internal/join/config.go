@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"go.opentelemetry.io/collector/component"
 )
 
 // Config is the join's part of the processor's `diagnostics:` section: how
@@ -52,6 +54,20 @@ type Config struct {
 	// counted as a call that bypassed the gateway. Default 10m.
 	EarlyRowsGrace time.Duration `mapstructure:"early_rows_grace"`
 
+	// Storage names the storage extension (for example file_storage/join)
+	// in which held spans wait: one write per batch, a small index in RAM
+	// (about 220 bytes a span), and after a restart or a crash waiting
+	// resumes with the spans stored. Without it spans wait in memory, and a
+	// crash loses those waiting (at most max_pending, or max_wait of
+	// traffic).
+	Storage *component.ID `mapstructure:"storage"`
+
+	// MaxStoredBytes bounds the bytes of the stored batches, with storage
+	// (max_pending still bounds the spans). Default 2147483648 (2 GiB):
+	// 300 000 pending spans of up to 4 KB as protobuf, 15 minutes of
+	// 330 calls a second, with room to spare.
+	MaxStoredBytes int64 `mapstructure:"max_stored_bytes"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -65,6 +81,7 @@ func NewDefaultConfig() Config {
 		MaxKeysPerQuery: 500,
 		MaxPending:      50_000,
 		MaxPendingBytes: 256 << 20,
+		MaxStoredBytes:  2 << 30,
 
 		Lookup:            LookupCursor,
 		IngestionOverlap:  time.Minute,
@@ -132,6 +149,9 @@ func (cfg *Config) Check() error {
 	}
 	if cfg.MaxPendingBytes <= 0 {
 		errs = append(errs, fmt.Errorf("max_pending_bytes (%d) must be positive", cfg.MaxPendingBytes))
+	}
+	if cfg.MaxStoredBytes <= 0 {
+		errs = append(errs, fmt.Errorf("max_stored_bytes (%d) must be positive", cfg.MaxStoredBytes))
 	}
 	errs = append(errs, cfg.checkLookup()...)
 	return errors.Join(errs...)

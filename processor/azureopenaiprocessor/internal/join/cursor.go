@@ -223,8 +223,8 @@ func (c *ingestionCursor) forget(before time.Time) {
 // meetRows gives rows of key to its pending spans, or, when none waits, to
 // the early-rows table (unless the call's span has already left).
 func (j *Joiner) meetRows(key string, rec *source.Record, rows int, now time.Time, out *releaseSet) {
-	head, pending := j.buffer.byKey[key]
-	if !pending {
+	head := j.buffer.head(key)
+	if head == nil {
 		if !j.cursor.early.hasLeft(key, now) && !j.cursor.early.keep(key, rec, now) {
 			j.telemetry.ProcessorAzureOpenaiDiagnosticsEarlyRowsDropped.Add(context.Background(), int64(rows))
 			j.warner.warn("early_rows_full", "Diagnostic rows that came before their span find the early-rows table full and are dropped (raise early_rows_max_calls)", rows)
@@ -249,7 +249,7 @@ func (j *Joiner) meetRows(key string, rec *source.Record, rows int, now time.Tim
 func (j *Joiner) meetEarlyRows(now time.Time, out *releaseSet) {
 	early := j.cursor.early
 	for key, call := range early.calls {
-		if _, pending := j.buffer.byKey[key]; pending {
+		if j.buffer.head(key) != nil {
 			early.remove(key)
 			j.meetRows(key, call.rec, 0, now, out)
 		}

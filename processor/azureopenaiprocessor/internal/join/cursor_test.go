@@ -29,11 +29,12 @@ func holdSynthetic(h *harness, first, n int) {
 	h.admit(context.Background(), spansFor(t0, key(first)))
 	h.joiner.mu.Lock()
 	defer h.joiner.mu.Unlock()
-	origin := h.joiner.buffer.byKey[key(first)].origin
+	origin := h.joiner.buffer.head(key(first)).origin
 	shared := ptrace.NewSpan()
 	enteredAt := h.clock.Now().UnixNano()
 	for i := 1; i < n; i++ {
-		h.joiner.buffer.add(&pendingSpan{span: shared, origin: origin, key: key(first + i), enteredAt: enteredAt, bytes: pendingEntryBytes}, 0)
+		id, _ := parseJoinID(key(first + i))
+		h.joiner.buffer.add(&pendingSpan{span: shared, origin: origin, key: id, enteredAt: enteredAt, bytes: pendingEntryBytes}, 0)
 	}
 }
 

@@ -219,28 +219,35 @@ func TestShutdownReturnsWithinItsDeadlineWhileDownstreamBlocks(t *testing.T) {
 	k := key(160)
 	h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
 	h.admit(context.Background(), spansFor(t0, k, key(161)))
-	require.True(t, h.clock.Advance(h.cfg.PollInterval))
-	select {
-	case <-blocked: // the poll loop is stuck releasing
-	case <-time.After(20 * time.Second):
-		t.Fatal("the poll loop did not release")
-	}
-
-	const deadline = 300 * time.Millisecond
-	ctx, cancel := context.WithTimeout(context.Background(), deadline)
-	defer cancel()
-	began := time.Now()
-	require.NoError(t, h.joiner.Shutdown(ctx))
-	assert.Less(t, time.Since(began), deadline+250*time.Millisecond, "Shutdown keeps to its deadline")
-	select {
-	case <-h.joiner.loopDone:
-	default:
-		t.Fatal("the poll loop outlived Shutdown")
-	}
+	h.shutdownWhileReleaseBlocks(blocked)
 	assert.Equal(t, 0, h.sink.batchCount())
 	// The loop's release, cut short, is kept; at shutdown both spans are dropped.
 	metadatatest.AssertEqualProcessorAzureOpenaiDiagnosticsRefusedSpans(t, h.tel, []metricdata.DataPoint[int64]{
 		refusalPoint(refusalRetried, 1), refusalPoint(refusalDropped, 2),
 	}, metricdatatest.IgnoreTimestamp())
 	// goleak (TestMain) checks that no goroutine is left.
+}
+
+// shutdownWhileReleaseBlocks lets the poll loop release into a downstream
+// that blocks (it says so on blocked), then shuts down with a short deadline
+// and checks that Shutdown kept to it and that the loop ended.
+func (h *harness) shutdownWhileReleaseBlocks(blocked <-chan struct{}) {
+	h.t.Helper()
+	require.True(h.t, h.clock.Advance(h.cfg.PollInterval))
+	select {
+	case <-blocked: // the poll loop is stuck releasing
+	case <-time.After(20 * time.Second):
+		h.t.Fatal("the poll loop did not release")
+	}
+	const deadline = 300 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	began := time.Now()
+	require.NoError(h.t, h.joiner.Shutdown(ctx))
+	assert.Less(h.t, time.Since(began), deadline+250*time.Millisecond, "Shutdown keeps to its deadline")
+	select {
+	case <-h.joiner.loopDone:
+	default:
+		h.t.Fatal("the poll loop outlived Shutdown")
+	}
 }

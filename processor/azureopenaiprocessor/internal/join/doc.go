@@ -30,5 +30,9 @@
 // and back-off), release.go (grouping what leaves), deliver.go (sending it,
 // and retrying what downstream refused), enrich.go (the attributes a record
 // writes), clock.go (the time the join runs on), warn.go (rate-limited
-// warnings), options.go (test options).
+// warnings), options.go (test options). With storage (a storage extension
+// named in the config), held spans wait on disk and only an index stays in
+// RAM: store.go (stored batches and their manifest), store_codec.go (their
+// format), store_release.go (reading them back to release), store_restore.go
+// (taking them back at start).
 package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"

@@ -104,6 +104,9 @@ const (
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
+// testProcessorID is the processor the tests' joins belong to.
+var testProcessorID = component.MustNewID("azure_openai")
+
 // harness is a Joiner wired to a fake Log Analytics workspace over TLS, with
 // the real Log Analytics client as its source, a fake clock and a recording
 // release function.
@@ -137,9 +140,24 @@ type harnessSettings struct {
 	useCAFile bool
 	refuse    func(ctx context.Context, offer int) error
 	lookup    LookupMode
+	host      component.Host
 }
 
-func withConfig(f func(*harnessConfig)) harnessOption { return func(s *harnessSettings) { s.cfg = f } }
+// withHost starts the joiner with host (its extensions) instead of a nop host.
+func withHost(host component.Host) harnessOption { return func(s *harnessSettings) { s.host = host } }
+
+// withConfig changes the configuration; several apply in order.
+func withConfig(f func(*harnessConfig)) harnessOption {
+	return func(s *harnessSettings) {
+		before := s.cfg
+		s.cfg = func(cfg *harnessConfig) {
+			if before != nil {
+				before(cfg)
+			}
+			f(cfg)
+		}
+	}
+}
 
 func withServer(o fakeloganalytics.Options) harnessOption {
 	return func(s *harnessSettings) { s.server = o }
@@ -221,9 +239,12 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	src, err := loganalytics.NewClient(h.cfg.sourceConfig, set, sourceOpts...)
 	require.NoError(t, err)
 	h.joiner, err = NewJoiner(h.cfg.Config, src, set, tb, h.sink.release,
-		WithClock(h.clock), withPollHook(func() { h.polled <- struct{}{} }))
+		WithClock(h.clock), withPollHook(func() { h.polled <- struct{}{} }), WithComponentID(testProcessorID))
 	require.NoError(t, err)
-	require.NoError(t, h.joiner.Start(context.Background(), componenttest.NewNopHost()))
+	if s.host == nil {
+		s.host = componenttest.NewNopHost()
+	}
+	require.NoError(t, h.joiner.Start(context.Background(), s.host))
 	t.Cleanup(func() { _ = h.joiner.Shutdown(context.Background()) })
 	return h
 }

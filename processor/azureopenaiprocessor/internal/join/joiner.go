@@ -47,6 +47,11 @@ type Joiner struct {
 	cancelSend context.CancelFunc
 	loopDone   chan struct{}
 
+	// owner is the processor's id; store, with `storage`, holds the spans
+	// waiting (set by Start, before any Admit).
+	owner component.ID
+	store *spanStore
+
 	mu     sync.Mutex
 	buffer *pendingBuffer
 	retry  *retryState
@@ -57,13 +62,17 @@ type Joiner struct {
 	// (deliver.go); releaseRetry spaces those retries out.
 	refused      []*clientBatch
 	releaseRetry *retryState
+	// refusedStored are the stored spans of refused batches: they are read
+	// back again for the retry.
+	refusedStored []storedPart
 	// started says the source was started and may be asked.
 	started bool
 	// stopped closes intake: Shutdown has begun.
 	stopped bool
 	// reportedSpans/Bytes are what the pending gauges were last moved to.
-	reportedSpans int64
-	reportedBytes int64
+	reportedSpans  int64
+	reportedBytes  int64
+	reportedStored int64
 
 	uniqueAuth atomic.Uint64
 
@@ -119,6 +128,7 @@ func NewJoiner(cfg Config, src source.Source, set component.TelemetrySettings, t
 	if j.set.Logger == nil {
 		j.set.Logger = zap.NewNop()
 	}
+	j.buffer.maxStored = cfg.MaxStoredBytes
 	j.warner = newRateLimitedWarner(j.set.Logger, j.clock)
 	for _, s := range statuses {
 		j.statusAttrs[s] = metric.WithAttributeSet(attribute.NewSet(attribute.String("status", string(s))))
@@ -135,13 +145,27 @@ func NewJoiner(cfg Config, src source.Source, set component.TelemetrySettings, t
 // enabled reports whether the join holds spans: a source is configured.
 func (j *Joiner) enabled() bool { return j.src != nil }
 
-// Start starts the source (with host, for its HTTP settings and extensions)
-// and the poll loop.
+// Start opens the storage, when one is configured, and takes back the spans
+// it holds, then starts the source (with host, for its HTTP settings and
+// extensions) and the poll loop.
 func (j *Joiner) Start(ctx context.Context, host component.Host) error {
 	if !j.enabled() {
 		return nil
 	}
+	if j.cfg.Storage != nil {
+		store, err := openStore(ctx, host, *j.cfg.Storage, j.owner)
+		if err != nil {
+			return fmt.Errorf("diagnostics: %w", err)
+		}
+		j.store = store
+		if err := j.restore(ctx); err != nil {
+			return errors.Join(fmt.Errorf("diagnostics: storage %q: %w", *j.cfg.Storage, err), store.close(ctx))
+		}
+	}
 	if err := j.src.Start(ctx, host); err != nil {
+		if j.store != nil {
+			err = errors.Join(err, j.store.close(ctx))
+		}
 		return fmt.Errorf("diagnostics: %w", err)
 	}
 	j.mu.Lock()
@@ -160,7 +184,8 @@ func (j *Joiner) Start(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-// reportPendingLocked moves the pending gauges to what the join holds.
+// reportPendingLocked moves the pending gauges to what the join holds (in
+// RAM, and with storage on disk).
 func (j *Joiner) reportPendingLocked(ctx context.Context) {
 	spans, bytes := int64(j.buffer.heldSpans()), j.buffer.heldBytes()
 	if d := spans - j.reportedSpans; d != 0 {
@@ -169,12 +194,16 @@ func (j *Joiner) reportPendingLocked(ctx context.Context) {
 	if d := bytes - j.reportedBytes; d != 0 {
 		j.telemetry.ProcessorAzureOpenaiDiagnosticsPendingBytes.Add(ctx, d)
 	}
-	j.reportedSpans, j.reportedBytes = spans, bytes
+	if d := j.buffer.stored - j.reportedStored; d != 0 {
+		j.telemetry.ProcessorAzureOpenaiDiagnosticsPendingStoredBytes.Add(ctx, d)
+	}
+	j.reportedSpans, j.reportedBytes, j.reportedStored = spans, bytes, j.buffer.stored
 }
 
 // Shutdown stops intake, runs one last lookup inside ctx's deadline,
 // releases every span still held (joined, not_found or error) and then stops
-// the source. It returns by ctx's deadline (give or take the moment a
+// the source. With storage it releases only what joined (or waited
+// max_wait): the rest stays stored, and waits on after the next start. It returns by ctx's deadline (give or take the moment a
 // release that downstream blocks needs to see its context cancelled): a
 // release still refused then is dropped and counted. It is safe without
 // Start.
@@ -219,6 +248,11 @@ func (j *Joiner) Shutdown(ctx context.Context) error {
 	j.deliver(ctx, out, true)
 	if started {
 		err = errors.Join(err, j.src.Shutdown(ctx))
+	}
+	if j.store != nil {
+		// An Admit still writing finishes first; one after this refuses to
+		// hold its spans and passes them on.
+		err = errors.Join(err, j.store.close(ctx))
 	}
 	if err == nil {
 		j.set.Logger.Info("Diagnostics join stopped")

@@ -1,9 +1,12 @@
 package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
 
-import "go.opentelemetry.io/collector/pdata/ptrace"
+import (
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
 
 // Option changes how a Joiner is built: a clock and a poll hook for tests, a
-// hook for spans whose usage the join replaced.
+// hook for spans whose usage the join replaced, the id of the processor.
 type Option func(*Joiner)
 
 // WithClock runs the join on c instead of the wall clock.
@@ -21,4 +24,10 @@ func withPollHook(f func()) Option {
 // join replaced, after they were written: the processor prices it again.
 func WithUsageChanged(f func(ptrace.Span)) Option {
 	return func(j *Joiner) { j.usageChanged = f }
+}
+
+// WithComponentID is the id of the processor the join belongs to: with
+// storage, its storage client is this component's.
+func WithComponentID(id component.ID) Option {
+	return func(j *Joiner) { j.owner = id }
 }

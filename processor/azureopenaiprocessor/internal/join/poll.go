@@ -229,10 +229,7 @@ func (j *Joiner) joinFound(res batchResult, out *releaseSet) {
 // joinKey takes out every span of key, enriched with rec, into out.
 func (j *Joiner) joinKey(key string, rec *source.Record, out *releaseSet) {
 	for _, ps := range j.buffer.takeKey(key) {
-		if enrichSpan(ps.span, rec) && j.usageChanged != nil {
-			j.usageChanged(ps.span)
-		}
-		out.add(ps, StatusJoined)
+		j.leaveBuffer(out, ps, exitJoined, rec)
 	}
 }
 
@@ -247,29 +244,26 @@ func recordComplete(rec *source.Record, needsUsage bool) bool {
 }
 
 // releaseExpired moves into out the spans that waited max_wait (all of them
-// when final): joined with what was found of their call, else marked
-// not_found when their last lookup (with the cursor: the last poll's) worked
-// and error when it did not.
+// when final, unless they wait in storage for the next start): joined with
+// what was found of their call, else marked not_found when their last lookup
+// (with the cursor: the last poll's) worked and error when it did not.
 func (j *Joiner) releaseExpired(now time.Time, final bool, out *releaseSet) {
 	leaving := j.buffer.takeExpired(now.Add(-j.cfg.MaxWait))
-	if final {
+	if final && j.store == nil {
 		leaving = append(leaving, j.buffer.takeAll()...)
 	}
 	scanned := j.cfg.Lookup != LookupKeys && j.cursor.healthy
 	for _, ps := range leaving {
 		if j.cfg.Lookup != LookupKeys {
-			j.cursor.early.leave(ps.key, now)
+			j.cursor.early.leave(ps.key.String(), now)
 		}
-		if ps.found != nil {
-			enrichSpan(ps.span, ps.found)
-			out.add(ps, StatusJoined)
-			continue
+		exit := exitError
+		switch {
+		case ps.found != nil:
+			exit = exitWaitedJoined
+		case ps.lookup == lookupMissed || scanned:
+			exit = exitNotFound
 		}
-		status := StatusError
-		if ps.lookup == lookupMissed || scanned {
-			status = StatusNotFound
-		}
-		markStatus(ps.span, status)
-		out.add(ps, status)
+		j.leaveBuffer(out, ps, exit, nil)
 	}
 }

@@ -24,6 +24,11 @@ const (
 	pendingEntryBytes  = 256 // pendingSpan, its map entry and its key string
 	originOverheadSize = 512 // spanOrigin, resource and scope structs, intern-map entry
 	recordStructBytes  = 192 // source.Record, rounded to its allocation size class
+	// storedEntryBytes is what RAM keeps of a span waiting in storage: its
+	// pendingSpan (128), its share of the key map (about 40) and of its
+	// storedBatch (32, and 8 in the store's list, when batches hold one span
+	// as the gateway sends them).
+	storedEntryBytes = 208
 )
 
 // spanBytes is the approximate heap a span holds: its struct, strings,

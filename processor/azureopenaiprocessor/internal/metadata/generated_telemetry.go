@@ -23,23 +23,24 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                                           metric.Meter
-	mu                                              sync.Mutex
-	registrations                                   []metric.Registration
-	ProcessorAzureOpenaiDiagnosticsEarlyRowsDropped metric.Int64Counter
-	ProcessorAzureOpenaiDiagnosticsPendingBytes     metric.Int64UpDownCounter
-	ProcessorAzureOpenaiDiagnosticsPendingSpans     metric.Int64UpDownCounter
-	ProcessorAzureOpenaiDiagnosticsQueries          metric.Int64Counter
-	ProcessorAzureOpenaiDiagnosticsQueryDuration    metric.Float64Histogram
-	ProcessorAzureOpenaiDiagnosticsRefusedSpans     metric.Int64Counter
-	ProcessorAzureOpenaiDiagnosticsReleasedSpans    metric.Int64Counter
-	ProcessorAzureOpenaiDiagnosticsRows             metric.Int64Counter
-	ProcessorAzureOpenaiDiagnosticsUnmatchedCalls   metric.Int64Counter
-	ProcessorAzureOpenaiInvalidUtf8                 metric.Int64Counter
-	ProcessorAzureOpenaiParseFailures               metric.Int64Counter
-	ProcessorAzureOpenaiSpans                       metric.Int64Counter
-	ProcessorAzureOpenaiTokenEstimates              metric.Int64Counter
-	ProcessorAzureOpenaiUnpricedCalls               metric.Int64Counter
+	meter                                             metric.Meter
+	mu                                                sync.Mutex
+	registrations                                     []metric.Registration
+	ProcessorAzureOpenaiDiagnosticsEarlyRowsDropped   metric.Int64Counter
+	ProcessorAzureOpenaiDiagnosticsPendingBytes       metric.Int64UpDownCounter
+	ProcessorAzureOpenaiDiagnosticsPendingSpans       metric.Int64UpDownCounter
+	ProcessorAzureOpenaiDiagnosticsPendingStoredBytes metric.Int64UpDownCounter
+	ProcessorAzureOpenaiDiagnosticsQueries            metric.Int64Counter
+	ProcessorAzureOpenaiDiagnosticsQueryDuration      metric.Float64Histogram
+	ProcessorAzureOpenaiDiagnosticsRefusedSpans       metric.Int64Counter
+	ProcessorAzureOpenaiDiagnosticsReleasedSpans      metric.Int64Counter
+	ProcessorAzureOpenaiDiagnosticsRows               metric.Int64Counter
+	ProcessorAzureOpenaiDiagnosticsUnmatchedCalls     metric.Int64Counter
+	ProcessorAzureOpenaiInvalidUtf8                   metric.Int64Counter
+	ProcessorAzureOpenaiParseFailures                 metric.Int64Counter
+	ProcessorAzureOpenaiSpans                         metric.Int64Counter
+	ProcessorAzureOpenaiTokenEstimates                metric.Int64Counter
+	ProcessorAzureOpenaiUnpricedCalls                 metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -87,6 +88,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_azure_openai_diagnostics_pending_spans",
 		metric.WithDescription("Spans held by the diagnostics join, waiting for their diagnostic-log rows or for downstream to accept them. [Development]"),
 		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAzureOpenaiDiagnosticsPendingStoredBytes, err = builder.meter.Int64UpDownCounter(
+		"otelcol_processor_azure_openai_diagnostics_pending_stored_bytes",
+		metric.WithDescription("Bytes of the batches the diagnostics join holds in its storage extension (diagnostics.storage), until every span of a batch has left. [Development]"),
+		metric.WithUnit("By"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorAzureOpenaiDiagnosticsQueries, err = builder.meter.Int64Counter(

@@ -69,6 +69,22 @@ func AssertEqualProcessorAzureOpenaiDiagnosticsPendingSpans(t *testing.T, tt *co
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
+func AssertEqualProcessorAzureOpenaiDiagnosticsPendingStoredBytes(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_processor_azure_openai_diagnostics_pending_stored_bytes",
+		Description: "Bytes of the batches the diagnostics join holds in its storage extension (diagnostics.storage), until every span of a batch has left. [Development]",
+		Unit:        "By",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: false,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_processor_azure_openai_diagnostics_pending_stored_bytes")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
 func AssertEqualProcessorAzureOpenaiDiagnosticsQueries(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_azure_openai_diagnostics_queries",

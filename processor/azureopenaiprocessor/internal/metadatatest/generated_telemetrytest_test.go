@@ -22,6 +22,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorAzureOpenaiDiagnosticsEarlyRowsDropped.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsPendingBytes.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsPendingSpans.Add(context.Background(), 1)
+	tb.ProcessorAzureOpenaiDiagnosticsPendingStoredBytes.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsQueries.Add(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsQueryDuration.Record(context.Background(), 1)
 	tb.ProcessorAzureOpenaiDiagnosticsRefusedSpans.Add(context.Background(), 1)
@@ -40,6 +41,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAzureOpenaiDiagnosticsPendingSpans(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAzureOpenaiDiagnosticsPendingStoredBytes(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAzureOpenaiDiagnosticsQueries(t, testTel,
