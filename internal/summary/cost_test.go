@@ -84,3 +84,15 @@ func TestNoCostTableWithoutPricing(t *testing.T) {
 	assert.NotContains(t, out.String(), "Cost per caller")
 	assert.NotContains(t, out.String(), "not priced")
 }
+
+// TestTinyCostIsNotPrintedAsZero: one embeddings call of 9 tokens at 0.02
+// per 1 M costs 9 × 0.02 / 1 M = 0.00000018, below the table's millionth; it
+// prints as 1.8e-07, not as 0.000000.
+func TestTinyCostIsNotPrintedAsZero(t *testing.T) {
+	s := Summarize([]ptrace.Traces{tracesOf(
+		spanSpec{caller: "sub-a", deployment: "text-embedding-3-small", model: "text-embedding-3-small", source: "response", in: 9, cost: 0.00000018, basis: "standard"},
+	)})
+	var out strings.Builder
+	require.NoError(t, s.Write(&out))
+	assert.Contains(t, out.String(), "  sub-a   text-embedding-3-small  standard      1  1.8e-07  USD")
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,13 +81,23 @@ func (s Summary) Write(w io.Writer) error {
 	return err
 }
 
+// money prints an amount to the millionth, or, when it is smaller than
+// that but not zero (one embeddings call costs a few ten-millionths), with
+// three significant digits, so that a priced call never reads as free.
+func money(amount float64) string {
+	if amount != 0 && math.Abs(amount) < 0.0000005 {
+		return strconv.FormatFloat(amount, 'g', 3, 64)
+	}
+	return strconv.FormatFloat(amount, 'f', 6, 64)
+}
+
 // writeCosts prints "Cost per caller and deployment": the sum of the calls'
 // azure.openai.cost.amount, and the calls with usage that have no price.
 func (s Summary) writeCosts(b *strings.Builder) {
 	b.WriteString("\nCost per caller and deployment (azure.openai.cost.amount; provisioned: the capacity used)\n")
 	costs := table{align: "lllrrl", header: []string{"caller", "deployment", "basis", "calls", "cost", "currency"}}
 	for _, r := range append(slices.Clip(s.Costs), s.CostTotals()...) {
-		costs.add(r.Caller, r.Deployment, r.Basis, num(int64(r.Calls)), strconv.FormatFloat(r.Amount, 'f', 6, 64), r.Currency)
+		costs.add(r.Caller, r.Deployment, r.Basis, num(int64(r.Calls)), money(r.Amount), r.Currency)
 	}
 	costs.write(b)
 	if s.Unpriced.Calls == 0 {
