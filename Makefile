@@ -98,9 +98,10 @@ LOADTEST_BIN := $(if $(filter command line environment,$(origin BIN)),,$(BIN))
 loadtest: | $(LOADTEST_BIN)
 	$(GO) run ./testbed/cmd/aoai-loadtest rates -bin $(BIN) -out $(LOADTEST_OUT) $(LOADTEST_FLAGS)
 
-## soak: 20 minutes at 500 records/s with the diagnostics join against a fake workspace, rows 2-10 min
-## late, each at its own time (~36 min with the drain; SOAK_FLAGS="-storage -lookup cursor" keeps
-## pending spans on disk; "-duration 3m -rate 200" for a short run)
+## soak: 20 minutes at 500 records/s with the diagnostics join on file_storage against a fake
+## workspace, rows 2-10 min late, each at its own time (~36 min with the drain; SOAK_FLAGS=
+## "-memory-limit-mib 6144" measures the in-memory join instead; "-duration 3m -rate 200" for a short run)
+SOAK_FLAGS ?= -storage
 soak: | $(LOADTEST_BIN)
 	$(GO) run ./testbed/cmd/aoai-loadtest soak -bin $(BIN) -out $(LOADTEST_OUT) $(SOAK_FLAGS)
 
