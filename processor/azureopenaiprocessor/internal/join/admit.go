@@ -2,6 +2,7 @@ package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopen
 
 import (
 	"context"
+	"math"
 
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -144,8 +145,8 @@ func (j *Joiner) hold(ctx context.Context, in *intake) {
 	}
 	out := newReleaseSet()
 	for _, ps := range in.held {
-		ps.bytes = j.buffer.unreserve(ps)
-		markStatus(ps.span, StatusError)
+		ps.bytes = int32(j.buffer.unreserve(ps))
+		markStatus(ps.span(), StatusError)
 		out.add(ps, StatusError)
 	}
 	j.buffer.leave(out.spans, out.bytes)
@@ -254,7 +255,7 @@ func (j *Joiner) setAside(in *intake, span ptrace.Span, joinOn string, key origi
 	if origin == nil {
 		newOriginBytes = originBytes(rs, ss, in.fingerprint)
 	}
-	if !j.buffer.fits(size + newOriginBytes) {
+	if size > math.MaxInt32 || !j.buffer.fits(size+newOriginBytes) {
 		markStatus(span, StatusOverflow)
 		in.overflowed++
 		return false
@@ -265,10 +266,10 @@ func (j *Joiner) setAside(in *intake, span ptrace.Span, joinOn string, key origi
 	held := ptrace.NewSpan()
 	span.MoveTo(held)
 	detachSpan(held)
-	pending := &pendingSpan{
-		span: held, origin: origin, key: id, spanID: held.SpanID(), enteredAt: in.enteredAt,
-		start: int64(held.StartTimestamp()), bytes: size, needsUsage: spanUsageReplaceable(held.Attributes()),
-	}
+	pending := newHeldSpan(held, origin)
+	pending.key, pending.spanID, pending.enteredAt = id, held.SpanID(), in.enteredAt
+	pending.start, pending.bytes = int64(held.StartTimestamp()), int32(size)
+	pending.needsUsage = spanUsageReplaceable(held.Attributes())
 	j.buffer.reserve(pending, newOriginBytes)
 	in.held = append(in.held, pending)
 	return true

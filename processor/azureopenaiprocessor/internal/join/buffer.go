@@ -24,25 +24,26 @@ const (
 
 // pendingSpan is a span waiting for its row. It is kept small: the buffer
 // holds tens of thousands in memory, hundreds of thousands with storage,
-// where it is all that stays in RAM of a span (128 bytes, see
-// BenchmarkPendingMemory).
+// where it is all that stays in RAM of a span (96 bytes, see
+// BenchmarkPendingMemory). What only some spans need is in extra.
 type pendingSpan struct {
-	// span is the span, moved out of the batch it came in, and origin what
-	// it came with; both only without storage, where the span lies in its
-	// batch on disk (batch, position) instead.
-	span   ptrace.Span
-	origin *spanOrigin
-	batch  *storedBatch
-
 	key       joinID
 	spanID    pcommon.SpanID // a batch sent again must not be held twice
 	enteredAt int64          // unix nanoseconds on the join's clock
 	start     int64          // the span's start, unix nanoseconds (0: none)
-	bytes     int64
 
-	// found is what the lookups found of its call so far, when that was not
-	// yet all the span waits for; it leaves with it at max_wait.
-	found *source.Record
+	// batch is the stored batch the span lies in (with storage), at position.
+	batch *storedBatch
+	extra *spanExtra
+
+	// older/newer link the buffer in order of entry, for max_wait.
+	older, newer *pendingSpan
+	// sameKey chains spans that share a key (a span seen twice), oldest first.
+	sameKey *pendingSpan
+
+	// bytes is the room the span holds in the buffer. A span is far below
+	// 2 GiB: protobuf cannot carry one that large (setAside checks).
+	bytes int32
 	// plannedIn is the planning round that last picked this key (0: never), so
 	// that a rate-limited poll picks the keys that waited longest for a lookup.
 	plannedIn uint32
@@ -54,11 +55,48 @@ type pendingSpan struct {
 	needsUsage bool
 	// exit is how a stored span leaves, applied when its batch is read back.
 	exit spanExit
+}
 
-	// older/newer link the buffer in order of entry, for max_wait.
-	older, newer *pendingSpan
-	// sameKey chains spans that share a key (a span seen twice), oldest first.
-	sameKey *pendingSpan
+// spanExtra is what a pending span holds beyond its index entry. Without
+// storage: the span, moved out of the batch it came in, and origin what it
+// came with (with storage the span lies in its batch on disk instead). And
+// found, what the lookups found of its call so far when that was not yet all
+// the span waits for; it leaves with it at max_wait.
+type spanExtra struct {
+	span   ptrace.Span
+	origin *spanOrigin
+	found  *source.Record
+}
+
+// newHeldSpan is the pending span of span held in memory under origin.
+func newHeldSpan(span ptrace.Span, origin *spanOrigin) *pendingSpan {
+	return &pendingSpan{extra: &spanExtra{span: span, origin: origin}}
+}
+
+// span is the span itself when it is held in memory.
+func (ps *pendingSpan) span() ptrace.Span { return ps.extra.span }
+
+// origin is what a span held in memory came with (nil with storage).
+func (ps *pendingSpan) origin() *spanOrigin {
+	if ps.extra == nil {
+		return nil
+	}
+	return ps.extra.origin
+}
+
+// found is what the lookups found of its call so far (nil: nothing yet).
+func (ps *pendingSpan) found() *source.Record {
+	if ps.extra == nil {
+		return nil
+	}
+	return ps.extra.found
+}
+
+func (ps *pendingSpan) setFound(rec *source.Record) {
+	if ps.extra == nil {
+		ps.extra = &spanExtra{}
+	}
+	ps.extra.found = rec
 }
 
 // pendingBuffer holds spans by key and in order of entry, bounded by count
@@ -122,19 +160,19 @@ func (b *pendingBuffer) add(ps *pendingSpan, originBytes int64) {
 // making it visible to polls: link does that, or unreserve gives the room
 // back.
 func (b *pendingBuffer) reserve(ps *pendingSpan, originBytes int64) {
-	if ps.origin != nil {
-		ps.origin.refs++
+	if origin := ps.origin(); origin != nil {
+		origin.refs++
 	}
 	b.spans++
-	b.bytes += ps.bytes + originBytes
+	b.bytes += int64(ps.bytes) + originBytes
 }
 
 // unreserve gives back the room of a span that is not linked and returns the
 // bytes freed (its origin's too when no other span uses it).
 func (b *pendingBuffer) unreserve(ps *pendingSpan) int64 {
-	freed := ps.bytes
-	if ps.origin != nil {
-		freed += b.origins.release(ps.origin)
+	freed := int64(ps.bytes)
+	if origin := ps.origin(); origin != nil {
+		freed += b.origins.release(origin)
 	}
 	b.spans--
 	b.bytes -= freed
@@ -176,7 +214,7 @@ func (b *pendingBuffer) unlink(ps *pendingSpan) {
 		b.newest = ps.older
 	}
 	ps.older, ps.newer = nil, nil
-	ps.bytes = b.unreserve(ps)
+	ps.bytes = int32(b.unreserve(ps))
 }
 
 // leave counts spans taken out for release as held until downstream has
@@ -217,12 +255,12 @@ func (b *pendingBuffer) holds(key joinID, spanID pcommon.SpanID) bool {
 func (b *pendingBuffer) setFound(key string, rec *source.Record) {
 	cost := recordBytes(rec)
 	for ps := b.head(key); ps != nil; ps = ps.sameKey {
-		if ps.found != nil {
-			ps.bytes -= recordBytes(ps.found)
-			b.bytes -= recordBytes(ps.found)
+		if found := ps.found(); found != nil {
+			ps.bytes -= int32(recordBytes(found))
+			b.bytes -= recordBytes(found)
 		}
-		ps.found = rec
-		ps.bytes += cost
+		ps.setFound(rec)
+		ps.bytes += int32(cost)
 		b.bytes += cost
 	}
 }

@@ -34,7 +34,9 @@ func fillBuffer(b *pendingBuffer, keys ...string) {
 		if !ok {
 			panic(k)
 		}
-		b.add(&pendingSpan{span: span, origin: origin, key: id, start: int64(span.StartTimestamp()), enteredAt: t0.Add(time.Duration(i) * time.Second).UnixNano(), bytes: 1000}, ob)
+		ps := newHeldSpan(span, origin)
+		ps.key, ps.start, ps.enteredAt, ps.bytes = id, int64(span.StartTimestamp()), t0.Add(time.Duration(i)*time.Second).UnixNano(), 1000
+		b.add(ps, ob)
 	}
 }
 
@@ -150,11 +152,11 @@ func TestLeavingSpansAndKeptRecordsCountAgainstTheLimits(t *testing.T) {
 
 	taken := b.takeKey(ka)
 	require.Len(t, taken, 1)
-	b.leave(1, taken[0].bytes)
+	b.leave(1, int64(taken[0].bytes))
 	assert.Equal(t, 2, b.heldSpans(), "a span on its way downstream is still held")
 	assert.Equal(t, bytesHeld, b.heldBytes())
 	assert.False(t, b.fits(1))
-	b.left(1, taken[0].bytes)
+	b.left(1, int64(taken[0].bytes))
 	assert.True(t, b.fits(1), "accepted downstream: room again")
 
 	rec := &source.Record{Operation: "ChatCompletions_Create", HasRequestResponse: true}

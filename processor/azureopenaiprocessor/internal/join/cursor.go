@@ -231,8 +231,8 @@ func (j *Joiner) meetRows(key string, rec *source.Record, rows int, now time.Tim
 		}
 		return
 	}
-	if head.found != nil {
-		merged := *head.found
+	if found := head.found(); found != nil {
+		merged := *found
 		merged.Merge(rec)
 		rec = &merged
 	}

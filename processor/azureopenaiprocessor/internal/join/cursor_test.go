@@ -29,12 +29,14 @@ func holdSynthetic(h *harness, first, n int) {
 	h.admit(context.Background(), spansFor(t0, key(first)))
 	h.joiner.mu.Lock()
 	defer h.joiner.mu.Unlock()
-	origin := h.joiner.buffer.head(key(first)).origin
+	origin := h.joiner.buffer.head(key(first)).origin()
 	shared := ptrace.NewSpan()
 	enteredAt := h.clock.Now().UnixNano()
 	for i := 1; i < n; i++ {
 		id, _ := parseJoinID(key(first + i))
-		h.joiner.buffer.add(&pendingSpan{span: shared, origin: origin, key: id, enteredAt: enteredAt, bytes: pendingEntryBytes}, 0)
+		ps := newHeldSpan(shared, origin)
+		ps.key, ps.enteredAt, ps.bytes = id, enteredAt, pendingEntryBytes
+		h.joiner.buffer.add(ps, 0)
 	}
 }
 
@@ -44,7 +46,7 @@ func dropHeld(h *harness) {
 	h.joiner.mu.Lock()
 	defer h.joiner.mu.Unlock()
 	for _, ps := range h.joiner.buffer.takeAll() {
-		h.joiner.buffer.leave(-1, -ps.bytes)
+		h.joiner.buffer.leave(-1, -int64(ps.bytes))
 	}
 }
 

@@ -56,7 +56,7 @@ func (j *Joiner) deliver(ctx context.Context, out *releaseSet, final bool) {
 		dropped += len(part.spans)
 		doneSpans += len(part.spans)
 		for _, ps := range part.spans {
-			doneBytes += ps.bytes
+			doneBytes += int64(ps.bytes)
 		}
 	}
 	for _, batch := range batches {

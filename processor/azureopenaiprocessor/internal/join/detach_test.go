@@ -54,9 +54,9 @@ func TestHeldSpansDoNotPinTheRequestBody(t *testing.T) {
 	defer h.joiner.mu.Unlock()
 	ps := h.joiner.buffer.head(requestID)
 	require.NotNil(t, ps)
-	assert.False(t, within(ps.span.Name()), "span name")
-	assert.False(t, within(ps.span.Status().Message()), "status message")
-	assert.False(t, within(ps.span.Events().At(0).Name()), "event name")
+	assert.False(t, within(ps.span().Name()), "span name")
+	assert.False(t, within(ps.span().Status().Message()), "status message")
+	assert.False(t, within(ps.span().Events().At(0).Name()), "event name")
 	var pinned []string
 	walk := func(m pcommon.Map) {
 		var value func(path string, v pcommon.Value)
@@ -80,9 +80,9 @@ func TestHeldSpansDoNotPinTheRequestBody(t *testing.T) {
 			value(k, v)
 		}
 	}
-	walk(ps.span.Attributes())
-	walk(ps.span.Events().At(0).Attributes())
-	walk(ps.origin.resource.Attributes())
+	walk(ps.span().Attributes())
+	walk(ps.span().Events().At(0).Attributes())
+	walk(ps.origin().resource.Attributes())
 	assert.Empty(t, pinned, "attributes still pointing into the request body")
-	assert.Equal(t, "lookup", ps.span.Attributes().AsRaw()["nested"].(map[string]any)["tool"], "values are kept")
+	assert.Equal(t, "lookup", ps.span().Attributes().AsRaw()["nested"].(map[string]any)["tool"], "values are kept")
 }

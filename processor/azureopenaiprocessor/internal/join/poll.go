@@ -259,7 +259,7 @@ func (j *Joiner) releaseExpired(now time.Time, final bool, out *releaseSet) {
 		}
 		exit := exitError
 		switch {
-		case ps.found != nil:
+		case ps.found() != nil:
 			exit = exitWaitedJoined
 		case ps.lookup == lookupMissed || scanned:
 			exit = exitNotFound

@@ -66,13 +66,13 @@ func (e spanExit) status() Status {
 func (j *Joiner) leaveBuffer(out *releaseSet, ps *pendingSpan, exit spanExit, rec *source.Record) {
 	ps.exit = exit
 	if rec != nil {
-		ps.found = rec
+		ps.setFound(rec)
 	}
 	if ps.batch != nil {
 		out.addStored(ps, exit.status())
 		return
 	}
-	j.applyExit(ps.span, ps)
+	j.applyExit(ps.span(), ps)
 	out.add(ps, exit.status())
 }
 
@@ -80,11 +80,11 @@ func (j *Joiner) leaveBuffer(out *releaseSet, ps *pendingSpan, exit spanExit, re
 func (j *Joiner) applyExit(span ptrace.Span, ps *pendingSpan) {
 	switch ps.exit {
 	case exitJoined:
-		if enrichSpan(span, ps.found) && j.usageChanged != nil {
+		if enrichSpan(span, ps.found()) && j.usageChanged != nil {
 			j.usageChanged(span)
 		}
 	case exitWaitedJoined:
-		enrichSpan(span, ps.found)
+		enrichSpan(span, ps.found())
 	default:
 		markStatus(span, ps.exit.status())
 	}
@@ -101,13 +101,13 @@ func (r *releaseSet) addStored(ps *pendingSpan, status Status) {
 	r.parts[i].spans = append(r.parts[i].spans, ps)
 	r.counts[status]++
 	r.spans++
-	r.bytes += ps.bytes
+	r.bytes += int64(ps.bytes)
 }
 
 // add moves a span, already enriched or marked and taken out of the buffer
 // (see unlink), into the set under its origin.
 func (r *releaseSet) add(ps *pendingSpan, status Status) {
-	o := ps.origin
+	o := ps.origin()
 	batch, ok := r.byClient[o.key.client]
 	if !ok {
 		batch = &clientBatch{
@@ -134,10 +134,10 @@ func (r *releaseSet) add(ps *pendingSpan, status Status) {
 		spans = ss.Spans()
 		batch.scopes[o.key] = spans
 	}
-	ps.span.MoveTo(spans.AppendEmpty())
+	ps.span().MoveTo(spans.AppendEmpty())
 	r.counts[status]++
 	batch.spans++
-	batch.bytes += ps.bytes
+	batch.bytes += int64(ps.bytes)
 	r.spans++
-	r.bytes += ps.bytes
+	r.bytes += int64(ps.bytes)
 }

@@ -40,18 +40,24 @@ var errStoreClosed = errors.New("diagnostics storage is closed")
 func batchKey(seq uint64) string    { return fmt.Sprintf("b%016x", seq) }
 func releasedKey(seq uint64) string { return fmt.Sprintf("r%016x", seq) }
 
-// storedBatch is what RAM keeps of a stored batch: 32 bytes.
+// storedBatch is what RAM keeps of a stored batch: 16 bytes. The positions
+// of a batch some but not all of whose spans have left are kept apart, in
+// the store's partial.
 type storedBatch struct {
 	seq   uint64
 	bytes uint32 // its size in storage
-	spans uint32 // spans written
-	left  uint32 // spans downstream accepted (or that were given up)
-	// released holds the positions that left, once some but not all did.
-	released *positionSet
+	// waiting counts its spans downstream has not accepted yet (nor were
+	// they given up).
+	waiting uint32
 }
 
 // done reports whether every span of the batch has left: it is deleted.
-func (sb *storedBatch) done() bool { return sb.left >= sb.spans }
+func (sb *storedBatch) done() bool { return sb.waiting == 0 }
+
+// leave counts spans of the batch as left.
+func (sb *storedBatch) leave(spans int) {
+	sb.waiting -= uint32(min(spans, int(sb.waiting)))
+}
 
 type positionSet struct{ bits []byte }
 
@@ -87,6 +93,9 @@ type spanStore struct {
 	// not yet deleted (the manifest's first) on; deleted ones behind it
 	// stay until they reach the front (8 bytes each).
 	live []*storedBatch
+	// partial holds, by sequence number, the positions that left of a
+	// batch some but not all of whose spans did.
+	partial map[uint64]*positionSet
 }
 
 // queuedWrite is a batch waiting for a storage transaction.
@@ -113,7 +122,7 @@ func openStore(ctx context.Context, host component.Host, id component.ID, owner 
 	if err != nil {
 		return nil, fmt.Errorf("storage: extension %q: %w", id, err)
 	}
-	return &spanStore{client: client, next: 1, first: 1}, nil
+	return &spanStore{client: client, next: 1, first: 1, partial: map[uint64]*positionSet{}}, nil
 }
 
 // write stores one batch (spans is how many spans it holds) and returns it.
@@ -167,7 +176,7 @@ func (s *spanStore) write(ctx context.Context, value []byte, spans int) (*stored
 	for i, q := range queue {
 		q.err = err
 		if err == nil {
-			q.batch = &storedBatch{seq: base + uint64(i), bytes: uint32(len(q.value)), spans: uint32(q.spans)}
+			q.batch = &storedBatch{seq: base + uint64(i), bytes: uint32(len(q.value)), waiting: uint32(q.spans)}
 			s.live = append(s.live, q.batch)
 		}
 		q.value = nil
@@ -214,22 +223,25 @@ func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, erro
 	var freed int64
 	for _, part := range parts {
 		sb := part.batch
-		sb.left += uint32(len(part.spans))
+		sb.leave(len(part.spans))
+		released := s.partial[sb.seq]
 		if sb.done() {
-			if sb.released != nil {
+			if released != nil {
+				delete(s.partial, sb.seq)
 				ops = append(ops, storage.DeleteOperation(releasedKey(sb.seq)))
 			}
 			ops = append(ops, storage.DeleteOperation(batchKey(sb.seq)))
 			freed += int64(sb.bytes)
 			continue
 		}
-		if sb.released == nil {
-			sb.released = &positionSet{}
+		if released == nil {
+			released = &positionSet{}
+			s.partial[sb.seq] = released
 		}
 		for _, ps := range part.spans {
-			sb.released.add(ps.position)
+			released.add(ps.position)
 		}
-		ops = append(ops, storage.SetOperation(releasedKey(sb.seq), sb.released.bits))
+		ops = append(ops, storage.SetOperation(releasedKey(sb.seq), released.bits))
 	}
 	closed := s.closed
 	first := s.oldestLive(s.next)
@@ -273,11 +285,13 @@ func (s *spanStore) read(ctx context.Context, batches []*storedBatch) ([][]byte,
 }
 
 // load reads the manifest and every batch it names, oldest first, makes
-// them the live batches and hands each, with its stored value, to found. It
+// them the live batches and hands each, with its stored value and the
+// positions that left of it (nil: none), to found; found sets how many of
+// its spans wait. It
 // reads loadChunk numbers at a time, so that only those values are in
 // memory at once. Sequence numbers without a batch (delivered in full, or
 // refused) are skipped.
-func (s *spanStore) load(ctx context.Context, found func(*storedBatch, []byte)) error {
+func (s *spanStore) load(ctx context.Context, found func(sb *storedBatch, value []byte, released *positionSet)) error {
 	s.io.Lock()
 	defer s.io.Unlock()
 	s.mu.Lock()
@@ -309,11 +323,13 @@ func (s *spanStore) load(ctx context.Context, found func(*storedBatch, []byte)) 
 				continue
 			}
 			sb := &storedBatch{seq: from + uint64(i/2), bytes: uint32(len(ops[i].Value))}
+			var released *positionSet
 			if ops[i+1].Value != nil {
-				sb.released = &positionSet{bits: ops[i+1].Value}
+				released = &positionSet{bits: ops[i+1].Value}
+				s.partial[sb.seq] = released
 			}
 			s.live = append(s.live, sb)
-			found(sb, ops[i].Value)
+			found(sb, ops[i].Value, released)
 		}
 	}
 	return nil

@@ -52,7 +52,7 @@ func (j *Joiner) readBack(ctx context.Context, parts []storedPart) (batches []*c
 		batch.parts = append(batch.parts, part)
 		batch.spans += len(part.spans)
 		for _, ps := range part.spans {
-			batch.bytes += ps.bytes
+			batch.bytes += int64(ps.bytes)
 		}
 	}
 	return batches, nil, lost

@@ -15,19 +15,19 @@ func (j *Joiner) restore(ctx context.Context) error {
 	var spent []storedPart
 	spans, batches := 0, 0
 	j.mu.Lock()
-	err := j.store.load(ctx, func(sb *storedBatch, value []byte) {
+	err := j.store.load(ctx, func(sb *storedBatch, value []byte, released *positionSet) {
 		batches++
 		decoded, err := decodeStoredBatch(value)
 		if err != nil {
 			// Kept as it is (never done, so the manifest keeps naming it):
 			// a later version, or an operator, may read it.
-			sb.spans = ^uint32(0)
+			sb.waiting = ^uint32(0)
 			j.set.Logger.Error("A batch in the diagnostics storage cannot be read; its spans stay stored and are not released",
 				zap.Error(err))
 			return
 		}
 		j.buffer.stored += int64(sb.bytes)
-		restored := j.restoreBatch(sb, decoded)
+		restored := j.restoreBatch(sb, decoded, released)
 		spans += restored
 		if restored == 0 {
 			spent = append(spent, storedPart{batch: sb})
@@ -51,9 +51,9 @@ func (j *Joiner) restore(ctx context.Context) error {
 	return err
 }
 
-// restoreBatch links the spans of one stored batch that had not left yet and
-// returns how many.
-func (j *Joiner) restoreBatch(sb *storedBatch, decoded decodedBatch) int {
+// restoreBatch links the spans of one stored batch that had not left yet
+// (released holds the positions that did) and returns how many.
+func (j *Joiner) restoreBatch(sb *storedBatch, decoded decodedBatch, released *positionSet) int {
 	position := uint32(0)
 	restored := 0
 	for _, rs := range decoded.traces.ResourceSpans().All() {
@@ -61,8 +61,7 @@ func (j *Joiner) restoreBatch(sb *storedBatch, decoded decodedBatch) int {
 			for _, span := range ss.Spans().All() {
 				pos := position
 				position++
-				if sb.released != nil && sb.released.has(pos) {
-					sb.left++
+				if released != nil && released.has(pos) {
 					continue
 				}
 				ps := restoredSpan(span, decoded.enteredAt)
@@ -70,7 +69,6 @@ func (j *Joiner) restoreBatch(sb *storedBatch, decoded decodedBatch) int {
 					// Never held (cannot happen), or stored twice: a refused
 					// batch whose deletion failed, then its resend. Either
 					// must not block the batch.
-					sb.left++
 					continue
 				}
 				ps.batch, ps.position = sb, pos
@@ -79,7 +77,7 @@ func (j *Joiner) restoreBatch(sb *storedBatch, decoded decodedBatch) int {
 			}
 		}
 	}
-	sb.spans = position
+	sb.waiting = uint32(restored)
 	return restored
 }
 
