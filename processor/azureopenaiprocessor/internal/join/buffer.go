@@ -111,7 +111,7 @@ type pendingBuffer struct {
 	maxSpans int
 	maxBytes int64
 
-	byKey          map[joinID]*pendingSpan // the oldest span of each key
+	byKey          keyIndex // the oldest span of each key
 	oldest, newest *pendingSpan
 	spans          int
 	bytes          int64 // spans and the origins they use
@@ -130,7 +130,7 @@ func newPendingBuffer(maxSpans int, maxBytes int64) *pendingBuffer {
 	return &pendingBuffer{
 		maxSpans: maxSpans,
 		maxBytes: maxBytes,
-		byKey:    map[joinID]*pendingSpan{},
+		byKey:    newKeyIndex(),
 		origins:  newOriginTable(),
 	}
 }
@@ -188,9 +188,9 @@ func (b *pendingBuffer) link(ps *pendingSpan) {
 		b.newest.newer = ps
 		b.newest = ps
 	}
-	head, ok := b.byKey[ps.key]
-	if !ok {
-		b.byKey[ps.key] = ps
+	head := b.byKey.get(ps.key)
+	if head == nil {
+		b.byKey.set(ps)
 		return
 	}
 	for head.sameKey != nil {
@@ -235,14 +235,14 @@ func (b *pendingBuffer) head(key string) *pendingSpan {
 	if !ok {
 		return nil
 	}
-	return b.byKey[id]
+	return b.byKey.get(id)
 }
 
 // holds reports whether a span with spanID waits under key: a batch sent
 // again after a crash (the receiver never answered the first delivery)
 // brings spans the store already holds.
 func (b *pendingBuffer) holds(key joinID, spanID pcommon.SpanID) bool {
-	for ps := b.byKey[key]; ps != nil; ps = ps.sameKey {
+	for ps := b.byKey.get(key); ps != nil; ps = ps.sameKey {
 		if ps.spanID == spanID {
 			return true
 		}
@@ -281,7 +281,7 @@ func (b *pendingBuffer) takeKey(key string) []*pendingSpan {
 	if head == nil {
 		return nil
 	}
-	delete(b.byKey, head.key)
+	b.byKey.delete(head.key)
 	var out []*pendingSpan
 	for ps := head; ps != nil; {
 		next := ps.sameKey
@@ -321,12 +321,12 @@ func (b *pendingBuffer) takeAll() []*pendingSpan {
 
 // takeOne removes one span, keeping its key's chain for the others.
 func (b *pendingBuffer) takeOne(ps *pendingSpan) *pendingSpan {
-	head := b.byKey[ps.key]
+	head := b.byKey.get(ps.key)
 	switch {
 	case head == ps && ps.sameKey == nil:
-		delete(b.byKey, ps.key)
+		b.byKey.delete(ps.key)
 	case head == ps:
-		b.byKey[ps.key] = ps.sameKey
+		b.byKey.set(ps.sameKey)
 	default:
 		for head.sameKey != ps {
 			head = head.sameKey
@@ -353,9 +353,9 @@ func (b *pendingBuffer) planBatches(maxKeys, maxBatches int) []queryBatch {
 		return nil
 	}
 	b.planRound++
-	heads := make([]*pendingSpan, 0, len(b.byKey))
+	heads := make([]*pendingSpan, 0, b.byKey.len())
 	for ps := b.oldest; ps != nil; ps = ps.newer {
-		if b.byKey[ps.key] == ps { // the oldest span of its key
+		if b.byKey.get(ps.key) == ps { // the oldest span of its key
 			heads = append(heads, ps)
 		}
 	}

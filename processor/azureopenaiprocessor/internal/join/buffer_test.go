@@ -44,7 +44,7 @@ func TestBufferAccounting(t *testing.T) {
 	b := newPendingBuffer(10, 1<<20)
 	fillBuffer(b, ka, kb, ka, kc)
 	assert.Equal(t, 4, b.spans)
-	assert.Len(t, b.byKey, 3)
+	assert.Equal(t, 3, b.byKey.len())
 	assert.Len(t, b.origins.byKey, 1, "one origin shared by all")
 
 	taken := b.takeKey(ka)
@@ -59,7 +59,7 @@ func TestBufferAccounting(t *testing.T) {
 	require.Len(t, rest, 1)
 	assert.Equal(t, 0, b.spans)
 	assert.Equal(t, int64(0), b.bytes, "spans and origin all accounted back")
-	assert.Empty(t, b.byKey)
+	assert.Zero(t, b.byKey.len())
 	assert.Empty(t, b.origins.byKey)
 	assert.Nil(t, b.oldest)
 	assert.Nil(t, b.newest)
@@ -70,7 +70,7 @@ func TestTakeOneKeepsTheRestOfItsKey(t *testing.T) {
 	fillBuffer(b, ka, kb, ka, ka)
 	first := b.takeExpired(t0) // the oldest ka
 	require.Len(t, first, 1)
-	assert.Len(t, b.byKey, 2)
+	assert.Equal(t, 2, b.byKey.len())
 	require.Len(t, b.takeKey(ka), 2, "the younger spans of the key are still chained")
 }
 

@@ -315,7 +315,7 @@ func admitPassing(t testing.TB, j *Joiner, ctx context.Context, td ptrace.Traces
 func (h *harness) pendingKeys() int {
 	h.joiner.mu.Lock()
 	defer h.joiner.mu.Unlock()
-	return len(h.joiner.buffer.byKey)
+	return h.joiner.buffer.byKey.len()
 }
 
 // releaseSink records what the joiner releases and downstream accepts, with
