@@ -61,7 +61,7 @@ func (j *Joiner) Admit(ctx context.Context, td ptrace.Traces, pass func(context.
 // with storage its stored batch.
 func (j *Joiner) giveBack(ctx context.Context, in *intake) {
 	var freed int64
-	if in.batch != nil {
+	if in.batch != 0 {
 		var err error
 		if freed, err = j.store.forget(ctx, []storedPart{{batch: in.batch, spans: in.held}}); err != nil {
 			// It stays on disk beside the sender's resend of the same
@@ -83,19 +83,19 @@ func (j *Joiner) giveBack(ctx context.Context, in *intake) {
 // fails they cannot wait: they go on with the rest of td, marked error.
 func (j *Joiner) storeHeld(ctx context.Context, in *intake, td ptrace.Traces) {
 	value, err := encodeStoredBatch(in.enteredAt, in.info.Metadata, in.stored)
-	var sb *storedBatch
+	var seq uint64
 	if err == nil {
-		sb, err = j.store.write(ctx, value, len(in.held))
+		seq, err = j.store.write(ctx, value, len(in.held))
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err == nil {
 		for _, ps := range in.held {
-			ps.batch = sb
+			ps.batch = seq
 		}
-		in.batch = sb
+		in.batch = seq
 		// The estimate reserved is replaced by what was written.
-		j.buffer.stored += int64(sb.bytes) - in.storedEstimate
+		j.buffer.stored += int64(len(value)) - in.storedEstimate
 		in.storedEstimate = 0
 		j.reportPendingLocked(ctx)
 		return
@@ -135,7 +135,7 @@ func (j *Joiner) hold(ctx context.Context, in *intake) {
 		j.mu.Unlock()
 		return
 	}
-	if in.batch != nil {
+	if in.batch != 0 {
 		// Stored: they wait on disk for the next start.
 		for _, ps := range in.held {
 			j.buffer.unreserve(ps)
@@ -176,7 +176,7 @@ type intake struct {
 	storedRS       ptrace.ResourceSpans
 	storedSS       ptrace.ScopeSpans
 	storedEstimate int64
-	batch          *storedBatch
+	batch          uint64 // the stored batch's sequence number (0: none)
 }
 
 // admitResource takes the keyed spans of rs into the buffer and reports

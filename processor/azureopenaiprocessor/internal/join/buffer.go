@@ -32,8 +32,9 @@ type pendingSpan struct {
 	enteredAt int64          // unix nanoseconds on the join's clock
 	start     int64          // the span's start, unix nanoseconds (0: none)
 
-	// batch is the stored batch the span lies in (with storage), at position.
-	batch *storedBatch
+	// batch is the sequence number of the stored batch the span lies in
+	// (with storage; 0: none), at position.
+	batch uint64
 	extra *spanExtra
 
 	// older/newer link the buffer in order of entry, for max_wait.

@@ -14,7 +14,7 @@ import (
 type releaseSet struct {
 	byClient map[string]*clientBatch
 	order    []*clientBatch       // in the order clients were first seen
-	stored   map[*storedBatch]int // index in parts
+	stored   map[uint64]int // index in parts, by batch
 	parts    []storedPart
 	counts   map[Status]int64
 	spans    int
@@ -36,7 +36,7 @@ type clientBatch struct {
 }
 
 func newReleaseSet() *releaseSet {
-	return &releaseSet{byClient: map[string]*clientBatch{}, stored: map[*storedBatch]int{}, counts: map[Status]int64{}}
+	return &releaseSet{byClient: map[string]*clientBatch{}, stored: map[uint64]int{}, counts: map[Status]int64{}}
 }
 
 // spanExit is how a span leaves the buffer, decided when it is taken out and
@@ -68,7 +68,7 @@ func (j *Joiner) leaveBuffer(out *releaseSet, ps *pendingSpan, exit spanExit, re
 	if rec != nil {
 		ps.setFound(rec)
 	}
-	if ps.batch != nil {
+	if ps.batch != 0 {
 		out.addStored(ps, exit.status())
 		return
 	}

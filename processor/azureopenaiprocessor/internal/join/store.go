@@ -40,24 +40,27 @@ var errStoreClosed = errors.New("diagnostics storage is closed")
 func batchKey(seq uint64) string    { return fmt.Sprintf("b%016x", seq) }
 func releasedKey(seq uint64) string { return fmt.Sprintf("r%016x", seq) }
 
-// storedBatch is what RAM keeps of a stored batch: 16 bytes. The positions
-// of a batch some but not all of whose spans have left are kept apart, in
-// the store's partial.
-type storedBatch struct {
-	seq   uint64
+// batchState is what RAM keeps of a stored batch: 8 bytes in the store's
+// live, found by its sequence number (the index entries of its spans name
+// it by that number). The positions of a batch some but not all of whose
+// spans have left are kept apart, in the store's partial.
+type batchState struct {
 	bytes uint32 // its size in storage
 	// waiting counts its spans downstream has not accepted yet (nor were
-	// they given up).
+	// they given up); 0 for a number without a batch.
 	waiting uint32
 }
 
 // done reports whether every span of the batch has left: it is deleted.
-func (sb *storedBatch) done() bool { return sb.waiting == 0 }
+func (b *batchState) done() bool { return b.waiting == 0 }
 
 // leave counts spans of the batch as left.
-func (sb *storedBatch) leave(spans int) {
-	sb.waiting -= uint32(min(spans, int(sb.waiting)))
+func (b *batchState) leave(spans int) {
+	b.waiting -= uint32(min(spans, int(b.waiting)))
 }
+
+// neverDone is the waiting count of a batch that must stay stored.
+const neverDone = ^uint32(0)
 
 type positionSet struct{ bits []byte }
 
@@ -89,10 +92,11 @@ type spanStore struct {
 	first  uint64 // as last written in the manifest
 	end    uint64 // as last written in the manifest: next stays below it
 	next   uint64
-	// live are the batches written, in order of sequence, from the oldest
-	// not yet deleted (the manifest's first) on; deleted ones behind it
-	// stay until they reach the front (8 bytes each).
-	live []*storedBatch
+	// live[i] is the batch numbered liveFirst+i, for every number from the
+	// oldest batch not yet deleted (the manifest's first) to next; deleted
+	// ones behind it stay until they reach the front.
+	live      []batchState
+	liveFirst uint64
 	// partial holds, by sequence number, the positions that left of a
 	// batch some but not all of whose spans did.
 	partial map[uint64]*positionSet
@@ -103,7 +107,7 @@ type queuedWrite struct {
 	value []byte
 	spans int
 	done  chan struct{}
-	batch *storedBatch
+	seq   uint64
 	err   error
 }
 
@@ -122,18 +126,19 @@ func openStore(ctx context.Context, host component.Host, id component.ID, owner 
 	if err != nil {
 		return nil, fmt.Errorf("storage: extension %q: %w", id, err)
 	}
-	return &spanStore{client: client, next: 1, first: 1, partial: map[uint64]*positionSet{}}, nil
+	return &spanStore{client: client, next: 1, first: 1, liveFirst: 1, partial: map[uint64]*positionSet{}}, nil
 }
 
-// write stores one batch (spans is how many spans it holds) and returns it.
+// write stores one batch (spans is how many spans it holds) and returns its
+// sequence number.
 // The batches queued when its turn comes are written in one transaction
 // with the manifest; a write another took along returns when that is done.
-func (s *spanStore) write(ctx context.Context, value []byte, spans int) (*storedBatch, error) {
+func (s *spanStore) write(ctx context.Context, value []byte, spans int) (uint64, error) {
 	w := &queuedWrite{value: value, spans: spans, done: make(chan struct{})}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return nil, errStoreClosed
+		return 0, errStoreClosed
 	}
 	s.queue = append(s.queue, w)
 	s.mu.Unlock()
@@ -142,7 +147,7 @@ func (s *spanStore) write(ctx context.Context, value []byte, spans int) (*stored
 	defer s.io.Unlock()
 	select {
 	case <-w.done:
-		return w.batch, w.err
+		return w.seq, w.err
 	default:
 	}
 	s.mu.Lock()
@@ -176,8 +181,8 @@ func (s *spanStore) write(ctx context.Context, value []byte, spans int) (*stored
 	for i, q := range queue {
 		q.err = err
 		if err == nil {
-			q.batch = &storedBatch{seq: base + uint64(i), bytes: uint32(len(q.value)), waiting: uint32(q.spans)}
-			s.live = append(s.live, q.batch)
+			q.seq = base + uint64(i)
+			s.live = append(s.live, batchState{bytes: uint32(len(q.value)), waiting: uint32(q.spans)})
 		}
 		q.value = nil
 		close(q.done)
@@ -186,25 +191,29 @@ func (s *spanStore) write(ctx context.Context, value []byte, spans int) (*stored
 		s.next = next
 	}
 	s.mu.Unlock()
-	return w.batch, w.err
+	return w.seq, w.err
 }
 
 // oldestLive drops the deleted batches at the front of live and returns the
 // sequence number of the oldest batch still stored (next when none is).
 func (s *spanStore) oldestLive(next uint64) uint64 {
 	for len(s.live) > 0 && s.live[0].done() {
-		s.live[0] = nil
 		s.live = s.live[1:]
+		s.liveFirst++
 	}
 	if len(s.live) == 0 {
 		return next
 	}
-	return s.live[0].seq
+	return s.liveFirst
 }
+
+// batch is the state of the batch numbered seq; s.mu must be held, and the
+// pointer not kept past it.
+func (s *spanStore) batch(seq uint64) *batchState { return &s.live[seq-s.liveFirst] }
 
 // storedPart is the spans of one stored batch that leave together.
 type storedPart struct {
-	batch *storedBatch
+	batch uint64 // its sequence number
 	spans []*pendingSpan
 }
 
@@ -222,26 +231,26 @@ func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, erro
 	var ops []*storage.Operation
 	var freed int64
 	for _, part := range parts {
-		sb := part.batch
+		seq, sb := part.batch, s.batch(part.batch)
 		sb.leave(len(part.spans))
-		released := s.partial[sb.seq]
+		released := s.partial[seq]
 		if sb.done() {
 			if released != nil {
-				delete(s.partial, sb.seq)
-				ops = append(ops, storage.DeleteOperation(releasedKey(sb.seq)))
+				delete(s.partial, seq)
+				ops = append(ops, storage.DeleteOperation(releasedKey(seq)))
 			}
-			ops = append(ops, storage.DeleteOperation(batchKey(sb.seq)))
+			ops = append(ops, storage.DeleteOperation(batchKey(seq)))
 			freed += int64(sb.bytes)
 			continue
 		}
 		if released == nil {
 			released = &positionSet{}
-			s.partial[sb.seq] = released
+			s.partial[seq] = released
 		}
 		for _, ps := range part.spans {
 			released.add(ps.position)
 		}
-		ops = append(ops, storage.SetOperation(releasedKey(sb.seq), released.bits))
+		ops = append(ops, storage.SetOperation(releasedKey(seq), released.bits))
 	}
 	closed := s.closed
 	first := s.oldestLive(s.next)
@@ -261,12 +270,12 @@ func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, erro
 	return freed, nil
 }
 
-// read returns the stored values of batches, in their order (nil for one
-// that is gone).
-func (s *spanStore) read(ctx context.Context, batches []*storedBatch) ([][]byte, error) {
-	ops := make([]*storage.Operation, len(batches))
-	for i, sb := range batches {
-		ops[i] = storage.GetOperation(batchKey(sb.seq))
+// read returns the stored values of the batches numbered seqs, in their
+// order (nil for one that is gone).
+func (s *spanStore) read(ctx context.Context, seqs []uint64) ([][]byte, error) {
+	ops := make([]*storage.Operation, len(seqs))
+	for i, seq := range seqs {
+		ops[i] = storage.GetOperation(batchKey(seq))
 	}
 	s.mu.Lock()
 	closed := s.closed
@@ -285,13 +294,13 @@ func (s *spanStore) read(ctx context.Context, batches []*storedBatch) ([][]byte,
 }
 
 // load reads the manifest and every batch it names, oldest first, makes
-// them the live batches and hands each, with its stored value and the
-// positions that left of it (nil: none), to found; found sets how many of
-// its spans wait. It
+// them the live batches and hands each (its sequence number, stored value
+// and the positions that left of it, nil: none) to found, which returns how
+// many of its spans wait. It
 // reads loadChunk numbers at a time, so that only those values are in
 // memory at once. Sequence numbers without a batch (delivered in full, or
 // refused) are skipped.
-func (s *spanStore) load(ctx context.Context, found func(sb *storedBatch, value []byte, released *positionSet)) error {
+func (s *spanStore) load(ctx context.Context, found func(seq uint64, value []byte, released *positionSet) (waiting uint32)) error {
 	s.io.Lock()
 	defer s.io.Unlock()
 	s.mu.Lock()
@@ -308,9 +317,14 @@ func (s *spanStore) load(ctx context.Context, found func(sb *storedBatch, value 
 	}
 	// Numbers below end may have been used: new batches start there.
 	s.first, s.end = binary.BigEndian.Uint64(manifest), binary.BigEndian.Uint64(manifest[8:])
+	if s.first == 0 || s.first > s.end {
+		return fmt.Errorf("manifest names batches %d to %d", s.first, s.end)
+	}
 	s.next = s.end
+	s.liveFirst = s.first
 	for from := s.first; from < s.next; from += loadChunk {
 		to := min(from+loadChunk, s.next)
+		s.live = append(s.live, make([]batchState, to-from)...)
 		ops := make([]*storage.Operation, 0, 2*(to-from))
 		for seq := from; seq < to; seq++ {
 			ops = append(ops, storage.GetOperation(batchKey(seq)), storage.GetOperation(releasedKey(seq)))
@@ -322,14 +336,14 @@ func (s *spanStore) load(ctx context.Context, found func(sb *storedBatch, value 
 			if ops[i].Value == nil {
 				continue
 			}
-			sb := &storedBatch{seq: from + uint64(i/2), bytes: uint32(len(ops[i].Value))}
+			seq := from + uint64(i/2)
 			var released *positionSet
 			if ops[i+1].Value != nil {
 				released = &positionSet{bits: ops[i+1].Value}
-				s.partial[sb.seq] = released
+				s.partial[seq] = released
 			}
-			s.live = append(s.live, sb)
-			found(sb, ops[i].Value, released)
+			waiting := found(seq, ops[i].Value, released)
+			*s.batch(seq) = batchState{bytes: uint32(len(ops[i].Value)), waiting: waiting}
 		}
 	}
 	return nil

@@ -17,7 +17,7 @@ func (j *Joiner) readBack(ctx context.Context, parts []storedPart) (batches []*c
 	if len(parts) == 0 {
 		return nil, nil, nil
 	}
-	stored := make([]*storedBatch, len(parts))
+	stored := make([]uint64, len(parts))
 	for i, part := range parts {
 		stored[i] = part.batch
 	}

@@ -15,23 +15,23 @@ func (j *Joiner) restore(ctx context.Context) error {
 	var spent []storedPart
 	spans, batches := 0, 0
 	j.mu.Lock()
-	err := j.store.load(ctx, func(sb *storedBatch, value []byte, released *positionSet) {
+	err := j.store.load(ctx, func(seq uint64, value []byte, released *positionSet) uint32 {
 		batches++
 		decoded, err := decodeStoredBatch(value)
 		if err != nil {
 			// Kept as it is (never done, so the manifest keeps naming it):
 			// a later version, or an operator, may read it.
-			sb.waiting = ^uint32(0)
 			j.set.Logger.Error("A batch in the diagnostics storage cannot be read; its spans stay stored and are not released",
 				zap.Error(err))
-			return
+			return neverDone
 		}
-		j.buffer.stored += int64(sb.bytes)
-		restored := j.restoreBatch(sb, decoded, released)
+		j.buffer.stored += int64(len(value))
+		restored := j.restoreBatch(seq, decoded, released)
 		spans += restored
 		if restored == 0 {
-			spent = append(spent, storedPart{batch: sb})
+			spent = append(spent, storedPart{batch: seq})
 		}
+		return uint32(restored)
 	})
 	if err != nil {
 		j.mu.Unlock()
@@ -53,7 +53,7 @@ func (j *Joiner) restore(ctx context.Context) error {
 
 // restoreBatch links the spans of one stored batch that had not left yet
 // (released holds the positions that did) and returns how many.
-func (j *Joiner) restoreBatch(sb *storedBatch, decoded decodedBatch, released *positionSet) int {
+func (j *Joiner) restoreBatch(seq uint64, decoded decodedBatch, released *positionSet) int {
 	position := uint32(0)
 	restored := 0
 	for _, rs := range decoded.traces.ResourceSpans().All() {
@@ -71,13 +71,12 @@ func (j *Joiner) restoreBatch(sb *storedBatch, decoded decodedBatch, released *p
 					// must not block the batch.
 					continue
 				}
-				ps.batch, ps.position = sb, pos
+				ps.batch, ps.position = seq, pos
 				j.buffer.add(ps, 0)
 				restored++
 			}
 		}
 	}
-	sb.waiting = uint32(restored)
 	return restored
 }
 

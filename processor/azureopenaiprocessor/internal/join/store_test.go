@@ -461,9 +461,9 @@ func TestSpansStoredTwiceAreTakenBackOnce(t *testing.T) {
 	// Admit stored: the same spans twice on disk.
 	store := h.joiner.store
 	store.mu.Lock()
-	first := store.live[0]
+	first := store.liveFirst
 	store.mu.Unlock()
-	values, err := store.read(context.Background(), []*storedBatch{first})
+	values, err := store.read(context.Background(), []uint64{first})
 	require.NoError(t, err)
 	_, err = store.write(context.Background(), values[0], len(keys))
 	require.NoError(t, err)
