@@ -13,7 +13,7 @@ import (
 // each read back once when they are delivered (deliver.go).
 type releaseSet struct {
 	byClient map[string]*clientBatch
-	order    []*clientBatch       // in the order clients were first seen
+	order    []*clientBatch // in the order clients were first seen
 	stored   map[uint64]int // index in parts, by batch
 	parts    []storedPart
 	counts   map[Status]int64
