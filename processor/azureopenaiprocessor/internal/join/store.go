@@ -207,9 +207,15 @@ func (s *spanStore) oldestLive(next uint64) uint64 {
 	return s.liveFirst
 }
 
-// batch is the state of the batch numbered seq; s.mu must be held, and the
-// pointer not kept past it.
-func (s *spanStore) batch(seq uint64) *batchState { return &s.live[seq-s.liveFirst] }
+// batch is the state of the batch numbered seq, nil when it was dropped
+// from live (done, and at the front); s.mu must be held, and the pointer not
+// kept past it.
+func (s *spanStore) batch(seq uint64) *batchState {
+	if seq < s.liveFirst || seq-s.liveFirst >= uint64(len(s.live)) {
+		return nil
+	}
+	return &s.live[seq-s.liveFirst]
+}
 
 // storedPart is the spans of one stored batch that leave together.
 type storedPart struct {
@@ -232,6 +238,12 @@ func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, erro
 	var freed int64
 	for _, part := range parts {
 		seq, sb := part.batch, s.batch(part.batch)
+		if sb == nil {
+			// Every span of it had left already: only a batch a restart
+			// found spent can come here, and only if an Admit ran before
+			// Start returned.
+			continue
+		}
 		sb.leave(len(part.spans))
 		released := s.partial[seq]
 		if sb.done() {
