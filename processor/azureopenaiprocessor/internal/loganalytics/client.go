@@ -159,7 +159,7 @@ func (c *Client) Scan(ctx context.Context, req source.ScanRequest) (source.ScanA
 	if err != nil {
 		return source.ScanAnswer{}, err
 	}
-	return source.ScanAnswer{Rows: decodeRows(&answer, c.cfg.KeyColumn), PartialCode: answer.partialCode}, nil
+	return source.ScanAnswer{Rows: decodeRows(&answer, c.cfg.KeyColumn, req.Known), PartialCode: answer.partialCode}, nil
 }
 
 // queryWithTimeout sends one query within the timeout setting.

@@ -3,7 +3,6 @@ package loganalytics // import "github.com/otelcol-aoai/otelcol-aoai/processor/a
 import (
 	"bytes"
 	"encoding/json"
-	"hash/fnv"
 	"math"
 	"slices"
 	"strconv"
@@ -240,8 +239,10 @@ func decodeRow(row []any, idx *columnIndex) decodedRow {
 // decodeRows reads a scan's answer row by row, in its order (ingestion), each
 // row a record of its own with its ingestion time and identity. A row without
 // a key or an ingestion time is skipped: it can meet no span, and paging
-// needs the time.
-func decodeRows(answer *queryAnswer, keyColumn string) []source.Row {
+// needs the time. A row known says was read before keeps a nil Record: two
+// thirds of a poll's rows are the overlap read again, and decoding their
+// properties would be most of the poll's work.
+func decodeRows(answer *queryAnswer, keyColumn string, known func(id uint64) bool) []source.Row {
 	out := make([]source.Row, 0, answer.rowCount())
 	for _, t := range answer.tables {
 		idx := indexColumns(t.columns, keyColumn)
@@ -255,10 +256,11 @@ func decodeRows(answer *queryAnswer, keyColumn string) []source.Row {
 			if key == "" || err != nil {
 				continue
 			}
-			out = append(out, source.Row{
-				Key: key, IngestedAt: at, ID: rowID(row),
-				Record: mergeRows([]decodedRow{decodeRow(row, &idx)}).record(),
-			})
+			r := source.Row{Key: key, IngestedAt: at, ID: rowID(row)}
+			if known == nil || !known(r.ID) {
+				r.Record = mergeRows([]decodedRow{decodeRow(row, &idx)}).record()
+			}
+			out = append(out, r)
 		}
 	}
 	return out
@@ -267,13 +269,20 @@ func decodeRows(answer *queryAnswer, keyColumn string) []source.Row {
 // rowID hashes every cell of a row (FNV-1a, 64 bits): the same row read by two
 // overlapping scans has the same id, the near-empty twin of a RequestResponse
 // row (same key, category and ingestion time) another.
+// It is computed here rather than with hash/fnv, whose Write would copy every
+// cell's text.
 func rowID(row []any) uint64 {
-	h := fnv.New64a()
+	const offset64, prime64 = 14695981039346656037, 1099511628211
+	h := uint64(offset64)
 	for _, c := range row {
-		_, _ = h.Write([]byte(cellString(c)))
-		_, _ = h.Write([]byte{0})
+		s := cellString(c)
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= prime64
+		}
+		h *= prime64 // the 0 byte that ends each cell
 	}
-	return h.Sum64()
+	return h
 }
 
 // mergeRows fills a record from the richest RequestResponse row first, then
