@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/azquery"
 
 	"go.opentelemetry.io/collector/component"
@@ -47,16 +48,20 @@ func (a *queryAnswer) rowCount() int {
 	return n
 }
 
-// Client looks diagnostic records up in a Log Analytics workspace through
-// github.com/Azure/azure-sdk-for-go/sdk/monitor/azquery: the join's source.
-// Moving from azquery to azlogs changes this file alone.
+// Client looks diagnostic records up in a Log Analytics workspace: the join's
+// source. It sends azquery's request (github.com/Azure/azure-sdk-for-go/sdk/monitor/azquery)
+// through an azcore pipeline built as azquery builds its own, and reads the
+// answer itself (answer.go): azquery's LogsClient would hold a cursor page's
+// answer several times over.
 type Client struct {
 	cfg Config
 	set component.TelemetrySettings
 	// httpClient, when set, replaces the client built from the HTTP settings.
 	httpClient *http.Client
 
-	logs      *azquery.LogsClient
+	pipeline runtime.Pipeline
+	// queryURL is the workspace's query endpoint.
+	queryURL  string
 	closeIdle func()
 }
 
@@ -109,9 +114,7 @@ func (c *Client) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
-	if c.logs, err = newLogsClient(&c.cfg, cred, httpClient); err != nil {
-		return err
-	}
+	c.pipeline, c.queryURL = newPipeline(&c.cfg, cred, httpClient)
 	c.set.Logger.Info("Diagnostics join reads Log Analytics",
 		zap.String("workspace_id", c.cfg.WorkspaceID),
 		zap.String("endpoint", c.cfg.ClientConfig.Endpoint),
@@ -172,71 +175,70 @@ func (c *Client) queryWithTimeout(ctx context.Context, kql string, window source
 	return c.query(ctx, kql, window)
 }
 
-// newLogsClient builds the azquery client for the workspace's endpoint.
-func newLogsClient(cfg *Config, cred azcore.TokenCredential, transport policy.Transporter) (*azquery.LogsClient, error) {
-	// azquery's endpoint includes the API version path; the setting does not,
-	// like the other Azure SDKs' and the REST documentation's host.
+// newPipeline builds the azcore pipeline azquery.NewLogsClient would build
+// for the workspace's endpoint, and the workspace's query URL.
+func newPipeline(cfg *Config, cred azcore.TokenCredential, transport policy.Transporter) (runtime.Pipeline, string) {
+	// The query API's path includes its version; the setting does not, like
+	// the other Azure SDKs' and the REST documentation's host.
 	endpoint := strings.TrimSuffix(cfg.ClientConfig.Endpoint, "/")
 	if !strings.HasSuffix(endpoint, "/v1") {
 		endpoint += "/v1"
 	}
-	options := &azquery.LogsClientOptions{ClientOptions: azcore.ClientOptions{
-		Cloud: cloud.Configuration{Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
-			azquery.ServiceNameLogs: {Audience: strings.TrimSuffix(cfg.Audience, "/"), Endpoint: endpoint},
-		}},
+	auth := runtime.NewBearerTokenPolicy(cred, []string{strings.TrimSuffix(cfg.Audience, "/") + "/.default"}, nil)
+	options := &azcore.ClientOptions{
 		Transport: transport,
 		// The poll loop retries at its own pace, inside the API's rate budget
 		// and after Retry-After; the SDK retrying too would multiply queries
 		// and sleep inside a poll.
 		Retry:     policy.RetryOptions{MaxRetries: -1},
 		Telemetry: policy.TelemetryOptions{ApplicationID: "otelcol-aoai"},
-	}}
-	client, err := azquery.NewLogsClient(cred, options)
-	if err != nil {
-		return nil, fmt.Errorf("create Log Analytics client: %w", err)
 	}
-	return client, nil
+	pipeline := runtime.NewPipeline(pipelineModule, pipelineVersion, runtime.PipelineOptions{PerRetry: []policy.Policy{auth}}, options)
+	return pipeline, runtime.JoinPaths(endpoint, "/workspaces/"+url.PathEscape(cfg.WorkspaceID)+"/query")
 }
+
+// The module and version the pipeline's User-Agent names (after otelcol-aoai).
+const (
+	pipelineModule  = "loganalytics"
+	pipelineVersion = "v1.0.0"
+)
 
 // query sends one KQL query; an error is a *source.LookupError.
 func (c *Client) query(ctx context.Context, kql string, window source.Window) (queryAnswer, error) {
-	timespan := azquery.NewTimeInterval(window.From, window.To)
-	resp, err := c.logs.QueryWorkspace(ctx, c.cfg.WorkspaceID, azquery.Body{Query: &kql, Timespan: &timespan}, nil)
+	req, err := runtime.NewRequest(ctx, http.MethodPost, c.queryURL)
 	if err != nil {
-		var respErr *azcore.ResponseError
-		if errors.As(err, &respErr) && respErr.StatusCode == http.StatusNoContent {
-			// The API answers 204 for a workspace that holds no data at all.
-			return queryAnswer{}, nil
-		}
+		return queryAnswer{}, &source.LookupError{Code: "query text", Cause: err}
+	}
+	req.Raw().Header["Accept"] = []string{"application/json"}
+	timespan := azquery.NewTimeInterval(window.From, window.To)
+	if err := runtime.MarshalAsJSON(req, azquery.Body{Query: &kql, Timespan: &timespan}); err != nil {
+		return queryAnswer{}, &source.LookupError{Code: "query text", Cause: err}
+	}
+	// The answer is decoded as it streams in rather than read whole first.
+	runtime.SkipBodyDownload(req)
+	resp, err := c.pipeline.Do(req)
+	if err != nil {
 		return queryAnswer{}, classifyQueryError(err)
 	}
-	answer := queryAnswer{tables: make([]resultTable, 0, len(resp.Tables))}
-	for _, t := range resp.Tables {
-		if t == nil {
-			continue
-		}
-		table := resultTable{columns: make([]resultColumn, len(t.Columns)), rows: make([][]any, len(t.Rows))}
-		for i, col := range t.Columns {
-			if col == nil {
-				continue
-			}
-			if col.Name != nil {
-				table.columns[i].name = *col.Name
-			}
-			if col.Type != nil {
-				table.columns[i].typ = string(*col.Type)
-			}
-		}
-		for i, row := range t.Rows {
-			table.rows[i] = row
-		}
-		answer.tables = append(answer.tables, table)
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNoContent:
+		// The API answers 204 for a workspace that holds no data at all.
+		return queryAnswer{}, nil
+	default:
+		return queryAnswer{}, classifyQueryError(runtime.NewResponseError(resp))
 	}
-	if resp.Error != nil {
-		answer.partialCode = resp.Error.Code
-		if answer.partialCode == "" {
-			answer.partialCode = "PartialError"
+	answer, err := decodeAnswer(resp.Body)
+	if err != nil {
+		if ctx.Err() != nil {
+			return queryAnswer{}, classifyQueryError(ctx.Err())
 		}
+		var netErr net.Error
+		if errors.As(err, &netErr) {
+			return queryAnswer{}, classifyQueryError(err)
+		}
+		return queryAnswer{}, &source.LookupError{Code: "malformed answer", Cause: err}
 	}
 	return answer, nil
 }
@@ -265,10 +267,6 @@ func classifyQueryError(err error) *source.LookupError {
 		// azidentity's credential errors; their text names the identity
 		// problem, never the secret.
 		return &source.LookupError{Code: "credential", Cause: err}
-	}
-	if strings.Contains(err.Error(), "unmarshalling type") {
-		// azcore's wording for an answer that is not the JSON it expects.
-		return &source.LookupError{Code: "malformed answer", Cause: err}
 	}
 	return &source.LookupError{Code: "transport", Cause: err}
 }
