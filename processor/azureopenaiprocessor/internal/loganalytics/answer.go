@@ -2,26 +2,33 @@ package loganalytics // import "github.com/otelcol-aoai/otelcol-aoai/processor/a
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 )
 
-// decodeAnswer reads the query API's answer ({"tables": [{"name", "columns",
-// "rows"}], "error"}) as it streams in, a row at a time. A cursor page holds
-// up to max_rows_per_query rows: reading the body whole and decoding it in
-// one go, as the SDK does, copies it three times and grows each row's cells
-// one by one, several times what the rows themselves take. Cells decode as
-// the SDK decodes them (numbers as float64), so that rows keep their ids.
-func decodeAnswer(body io.Reader) (queryAnswer, error) {
+// answerSink receives an answer's rows as they are read: the index of their
+// table, its columns, and the row's cells. row is reused for the next row:
+// a sink may keep its cells, not row itself.
+type answerSink func(table int, columns []resultColumn, row []any)
+
+// readAnswer reads the query API's answer ({"tables": [{"name", "columns",
+// "rows"}], "error"}) as it streams in, handing each row to sink as it comes,
+// and returns the code of the error beside the tables (a partial answer). A
+// cursor page holds up to max_rows_per_query rows: reading the body whole
+// and decoding it in one go, as the SDK does, copies it three times, grows
+// each row's cells one by one and holds the page's cells until the last is
+// read. Cells decode as the SDK decodes them (numbers as float64), so that
+// rows keep their ids.
+func readAnswer(body io.Reader, sink answerSink) (partialCode string, err error) {
 	dec := json.NewDecoder(body)
-	var answer queryAnswer
-	err := readObject(dec, func(name string) error {
+	tables := 0
+	err = readObject(dec, func(name string) error {
 		switch name {
 		case "tables":
 			return readArray(dec, func() error {
-				table, err := readTable(dec)
-				answer.tables = append(answer.tables, table)
-				return err
+				tables++
+				return readTable(dec, tables-1, sink)
 			})
 		case "error":
 			var e *struct {
@@ -31,9 +38,9 @@ func decodeAnswer(body io.Reader) (queryAnswer, error) {
 				return err
 			}
 			if e != nil {
-				answer.partialCode = e.Code
-				if answer.partialCode == "" {
-					answer.partialCode = "PartialError"
+				partialCode = e.Code
+				if partialCode == "" {
+					partialCode = "PartialError"
 				}
 			}
 			return nil
@@ -41,43 +48,46 @@ func decodeAnswer(body io.Reader) (queryAnswer, error) {
 		return skipValue(dec)
 	})
 	if err != nil {
-		return queryAnswer{}, fmt.Errorf("read the query answer: %w", err)
+		return "", fmt.Errorf("read the query answer: %w", err)
 	}
-	return answer, nil
+	return partialCode, nil
 }
 
-// readTable reads one table; its rows get room for as many cells as it has
-// columns (the API sends the columns first).
-func readTable(dec *json.Decoder) (resultTable, error) {
-	var table resultTable
-	err := readObject(dec, func(name string) error {
+// readTable reads one table, its rows into one slice of as many cells as it
+// has columns (the API sends the columns first).
+func readTable(dec *json.Decoder, index int, sink answerSink) error {
+	var columns []resultColumn
+	return readObject(dec, func(name string) error {
 		switch name {
 		case "columns":
-			var columns []struct {
+			var wire []struct {
 				Name string `json:"name"`
 				Type string `json:"type"`
 			}
-			if err := dec.Decode(&columns); err != nil {
+			if err := dec.Decode(&wire); err != nil {
 				return err
 			}
-			table.columns = make([]resultColumn, len(columns))
-			for i, c := range columns {
-				table.columns[i] = resultColumn{name: c.Name, typ: c.Type}
+			columns = make([]resultColumn, len(wire))
+			for i, c := range wire {
+				columns[i] = resultColumn{name: c.Name, typ: c.Type}
 			}
 			return nil
 		case "rows":
+			if columns == nil {
+				return errors.New("a table's rows come before its columns")
+			}
+			row := make([]any, 0, len(columns))
 			return readArray(dec, func() error {
-				row := make([]any, 0, len(table.columns))
+				clear(row)
 				if err := dec.Decode(&row); err != nil {
 					return err
 				}
-				table.rows = append(table.rows, row)
+				sink(index, columns, row)
 				return nil
 			})
 		}
 		return skipValue(dec)
 	})
-	return table, err
 }
 
 // readObject calls field for each member of the object that comes next (or

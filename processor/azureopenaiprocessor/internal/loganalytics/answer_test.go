@@ -2,6 +2,7 @@ package loganalytics
 
 import (
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -13,6 +14,14 @@ import (
 const answerBody = `{"tables":[{"name":"PrimaryResult","columns":[{"name":"IngestionTime","type":"datetime"},{"name":"CorrelationId","type":"string"},{"name":"DurationMs","type":"long"},{"name":"Ok","type":"bool"},{"name":"AdditionalFields","type":"dynamic"}],
 "rows":[["2026-03-02T09:00:00.1234567Z","d427a391-2bc7-4f38-9cbc-6560600e0981",1021,true,"{\"a\":1}"],["2026-03-02T09:00:01Z","9d3a6e98-fc11-48d0-82cf-4de065c1a1f8",null,false,{"properties_s":{"modelName":"gpt-4o"}}]]}],
 "statistics":{"query":{"executionTime":0.1}},"render":null}`
+
+// decodeAnswer reads a whole answer, as Lookup does.
+func decodeAnswer(body io.Reader) (queryAnswer, error) {
+	var answer queryAnswer
+	code, err := readAnswer(body, answer.collect)
+	answer.partialCode = code
+	return answer, err
+}
 
 func TestDecodeAnswerReadsAsTheSDKDoes(t *testing.T) {
 	for _, body := range []string{
@@ -26,8 +35,11 @@ func TestDecodeAnswerReadsAsTheSDKDoes(t *testing.T) {
 
 		var sdk azquery.Results
 		require.NoError(t, json.Unmarshal([]byte(body), &sdk))
-		require.Len(t, got.tables, len(sdk.Tables))
 		for i, table := range sdk.Tables {
+			if len(table.Rows) == 0 {
+				assert.LessOrEqual(t, len(got.tables), i, "a table without rows gives no rows")
+				continue
+			}
 			require.Len(t, got.tables[i].columns, len(table.Columns))
 			for c, col := range table.Columns {
 				assert.Equal(t, resultColumn{name: *col.Name, typ: string(*col.Type)}, got.tables[i].columns[c])
@@ -55,6 +67,7 @@ func TestDecodeAnswerRefusesWhatIsNotAnAnswer(t *testing.T) {
 		`[]`,
 		`{"tables":{}}`,
 		`{"tables":[{"rows":[1]}]}`,
+		`{"tables":[{"rows":[["a"]],"columns":[{"name":"A","type":"string"}]}]}`,
 		``,
 	} {
 		_, err := decodeAnswer(strings.NewReader(body))
@@ -64,3 +77,6 @@ func TestDecodeAnswerRefusesWhatIsNotAnAnswer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, got.rowCount(), "null is an answer without tables")
 }
+
+// ignoreRows is a sink for tests of the query, not its rows.
+func ignoreRows(int, []resultColumn, []any) {}

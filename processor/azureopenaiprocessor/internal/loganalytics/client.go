@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +39,15 @@ type resultTable struct {
 
 type resultColumn struct {
 	name, typ string
+}
+
+// collect keeps each row (an answerSink).
+func (a *queryAnswer) collect(table int, columns []resultColumn, row []any) {
+	for len(a.tables) <= table {
+		a.tables = append(a.tables, resultTable{})
+	}
+	a.tables[table].columns = columns
+	a.tables[table].rows = append(a.tables[table].rows, slices.Clone(row))
 }
 
 func (a *queryAnswer) rowCount() int {
@@ -138,7 +148,8 @@ func (c *Client) Lookup(ctx context.Context, keys []string, window source.Window
 	if err != nil {
 		return source.Answer{}, &source.LookupError{Code: "query text", Cause: err}
 	}
-	answer, err := c.queryWithTimeout(ctx, kql, window)
+	var answer queryAnswer
+	answer.partialCode, err = c.queryWithTimeout(ctx, kql, window, answer.collect)
 	if err != nil {
 		return source.Answer{}, err
 	}
@@ -158,21 +169,22 @@ func (c *Client) Scan(ctx context.Context, req source.ScanRequest) (source.ScanA
 	if err != nil {
 		return source.ScanAnswer{}, &source.LookupError{Code: "query text", Cause: err}
 	}
-	answer, err := c.queryWithTimeout(ctx, kql, req.Window)
+	rows := newRowReader(c.cfg.KeyColumn, req.Known)
+	partialCode, err := c.queryWithTimeout(ctx, kql, req.Window, rows.add)
 	if err != nil {
 		return source.ScanAnswer{}, err
 	}
-	return source.ScanAnswer{Rows: decodeRows(&answer, c.cfg.KeyColumn, req.Known), PartialCode: answer.partialCode}, nil
+	return source.ScanAnswer{Rows: rows.rows, PartialCode: partialCode}, nil
 }
 
 // queryWithTimeout sends one query within the timeout setting.
-func (c *Client) queryWithTimeout(ctx context.Context, kql string, window source.Window) (queryAnswer, error) {
+func (c *Client) queryWithTimeout(ctx context.Context, kql string, window source.Window, sink answerSink) (partialCode string, err error) {
 	if timeout := c.cfg.ClientConfig.Timeout; timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	return c.query(ctx, kql, window)
+	return c.query(ctx, kql, window, sink)
 }
 
 // newPipeline builds the azcore pipeline azquery.NewLogsClient would build
@@ -203,44 +215,45 @@ const (
 	pipelineVersion = "v1.0.0"
 )
 
-// query sends one KQL query; an error is a *source.LookupError.
-func (c *Client) query(ctx context.Context, kql string, window source.Window) (queryAnswer, error) {
+// query sends one KQL query and hands the answer's rows to sink as they are
+// read; an error is a *source.LookupError.
+func (c *Client) query(ctx context.Context, kql string, window source.Window, sink answerSink) (partialCode string, err error) {
 	req, err := runtime.NewRequest(ctx, http.MethodPost, c.queryURL)
 	if err != nil {
-		return queryAnswer{}, &source.LookupError{Code: "query text", Cause: err}
+		return "", &source.LookupError{Code: "query text", Cause: err}
 	}
 	req.Raw().Header["Accept"] = []string{"application/json"}
 	timespan := azquery.NewTimeInterval(window.From, window.To)
 	if err := runtime.MarshalAsJSON(req, azquery.Body{Query: &kql, Timespan: &timespan}); err != nil {
-		return queryAnswer{}, &source.LookupError{Code: "query text", Cause: err}
+		return "", &source.LookupError{Code: "query text", Cause: err}
 	}
 	// The answer is decoded as it streams in rather than read whole first.
 	runtime.SkipBodyDownload(req)
 	resp, err := c.pipeline.Do(req)
 	if err != nil {
-		return queryAnswer{}, classifyQueryError(err)
+		return "", classifyQueryError(err)
 	}
 	defer resp.Body.Close()
 	switch resp.StatusCode {
 	case http.StatusOK:
 	case http.StatusNoContent:
 		// The API answers 204 for a workspace that holds no data at all.
-		return queryAnswer{}, nil
+		return "", nil
 	default:
-		return queryAnswer{}, classifyQueryError(runtime.NewResponseError(resp))
+		return "", classifyQueryError(runtime.NewResponseError(resp))
 	}
-	answer, err := decodeAnswer(resp.Body)
+	partialCode, err = readAnswer(resp.Body, sink)
 	if err != nil {
 		if ctx.Err() != nil {
-			return queryAnswer{}, classifyQueryError(ctx.Err())
+			return "", classifyQueryError(ctx.Err())
 		}
 		var netErr net.Error
 		if errors.As(err, &netErr) {
-			return queryAnswer{}, classifyQueryError(err)
+			return "", classifyQueryError(err)
 		}
-		return queryAnswer{}, &source.LookupError{Code: "malformed answer", Cause: err}
+		return "", &source.LookupError{Code: "malformed answer", Cause: err}
 	}
-	return answer, nil
+	return partialCode, nil
 }
 
 // classifyQueryError turns what the SDK returned into a LookupError that says
