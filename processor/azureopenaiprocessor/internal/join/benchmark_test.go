@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -340,11 +342,9 @@ func BenchmarkCursorPoll(b *testing.B) {
 	}
 	overlap = source.ScanAnswer{}
 
-	var before, after runtime.MemStats
-	var allocated uint64
-	b.ReportAllocs()
-	for b.Loop() {
-		b.StopTimer()
+	// prepare puts the join where the last poll left it, with the spans of
+	// the new calls pending.
+	prepare := func() {
 		td := ptrace.NewTraces()
 		for i := calls - fresh; i < calls; i++ {
 			spansFor(t0, key(i)).ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
@@ -359,20 +359,69 @@ func BenchmarkCursorPoll(b *testing.B) {
 		}
 		j.mu.Unlock()
 		runtime.GC()
-		runtime.ReadMemStats(&before)
-		b.StartTimer()
+	}
+	pollOnce := func() {
 		out := j.poll(context.Background(), false)
 		j.deliver(context.Background(), out, false)
-		b.StopTimer()
-		runtime.ReadMemStats(&after)
-		allocated += after.TotalAlloc - before.TotalAlloc
 		if out.counts[StatusJoined] != fresh {
 			b.Fatalf("joined %d, want %d", out.counts[StatusJoined], fresh)
 		}
+	}
+
+	var before, after runtime.MemStats
+	var allocated uint64
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		prepare()
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+		pollOnce()
+		b.StopTimer()
+		runtime.ReadMemStats(&after)
+		allocated += after.TotalAlloc - before.TotalAlloc
 		b.StartTimer()
 	}
+	b.StopTimer()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(3*calls), "ns/row")
 	b.ReportMetric(float64(allocated)/float64(b.N)/float64(3*calls), "B/row")
+
+	// What a poll holds: one more poll, untimed, with the collector
+	// collecting at 5 % of growth, so that the heap follows what is live.
+	prepare()
+	defer debug.SetGCPercent(debug.SetGCPercent(5))
+	runtime.ReadMemStats(&before)
+	stopWatch := watchHeap()
+	pollOnce()
+	b.ReportMetric(float64(stopWatch()-before.HeapAlloc)/(1<<20), "held-MiB")
+}
+
+// watchHeap samples the heap's objects (live and not yet collected) every
+// millisecond until the returned function is called, which returns the
+// highest sample.
+func watchHeap() func() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	done := make(chan struct{})
+	result := make(chan uint64)
+	go func() {
+		var highest uint64
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(sample)
+			highest = max(highest, sample[0].Value.Uint64())
+			select {
+			case <-done:
+				result <- highest
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		return <-result
+	}
 }
 
 // newReplayServer answers as server does, each distinct query once: later
