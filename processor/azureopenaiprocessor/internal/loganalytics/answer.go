@@ -93,43 +93,38 @@ func readTable(dec *json.Decoder, index int, sink answerSink) error {
 // readObject calls field for each member of the object that comes next (or
 // does nothing for null); field reads the member's value.
 func readObject(dec *json.Decoder, field func(name string) error) error {
-	tok, err := dec.Token()
-	if err != nil || tok == nil {
-		return err
-	}
-	if tok != json.Delim('{') {
-		return fmt.Errorf("want an object, got %v", tok)
-	}
-	for dec.More() {
+	return readContainer(dec, '{', "an object", func() error {
 		tok, err := dec.Token()
 		if err != nil {
 			return err
 		}
 		name, _ := tok.(string)
-		if err := field(name); err != nil {
-			return err
-		}
-	}
-	_, err = dec.Token() // '}'
-	return err
+		return field(name)
+	})
 }
 
 // readArray calls item for each element of the array that comes next (or
 // does nothing for null); item reads the element.
 func readArray(dec *json.Decoder, item func() error) error {
+	return readContainer(dec, '[', "an array", item)
+}
+
+// readContainer reads the object or array that opens with open, calling
+// each while members remain.
+func readContainer(dec *json.Decoder, open json.Delim, what string, each func() error) error {
 	tok, err := dec.Token()
 	if err != nil || tok == nil {
 		return err
 	}
-	if tok != json.Delim('[') {
-		return fmt.Errorf("want an array, got %v", tok)
+	if tok != open {
+		return fmt.Errorf("want %s, got %v", what, tok)
 	}
 	for dec.More() {
-		if err := item(); err != nil {
+		if err := each(); err != nil {
 			return err
 		}
 	}
-	_, err = dec.Token() // ']'
+	_, err = dec.Token() // the closing delimiter
 	return err
 }
 
