@@ -3,12 +3,16 @@ package loganalytics
 import (
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/azquery"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-aoai/otelcol-aoai/testbed/recordings"
 )
 
 const answerBody = `{"tables":[{"name":"PrimaryResult","columns":[{"name":"IngestionTime","type":"datetime"},{"name":"CorrelationId","type":"string"},{"name":"DurationMs","type":"long"},{"name":"Ok","type":"bool"},{"name":"AdditionalFields","type":"dynamic"}],
@@ -24,7 +28,19 @@ func decodeAnswer(body io.Reader) (queryAnswer, error) {
 }
 
 func TestDecodeAnswerReadsAsTheSDKDoes(t *testing.T) {
+	// A real answer: 200 with a table and a PartialError beside it (the
+	// recordings' loader skips this test-proxy file; its body is read here).
+	dir, err := recordings.Dir()
+	require.NoError(t, err)
+	data, err := os.ReadFile(filepath.Join(dir, "azure-sdk-for-go", "TestQueryWorkspace_PartialError.json"))
+	require.NoError(t, err)
+	var recorded struct {
+		Entries []struct{ ResponseBody json.RawMessage }
+	}
+	require.NoError(t, json.Unmarshal(data, &recorded))
+	require.NotEmpty(t, recorded.Entries)
 	for _, body := range []string{
+		string(recorded.Entries[0].ResponseBody),
 		answerBody,
 		strings.Replace(answerBody, `"render":null}`, `"error":{"code":"PartialError","message":"half"}}`, 1),
 		strings.Replace(answerBody, `"render":null}`, `"error":{"message":"no code"}}`, 1),
