@@ -59,6 +59,22 @@ func newBenchJoiner(b *testing.B, cfg harnessConfig, src source.Source, opts ...
 	return j
 }
 
+// newPollingJoiner starts the real client over httpClient and a joiner on
+// it as Start would, without the poll loop: a benchmark polls by itself.
+func newPollingJoiner(b *testing.B, cfg harnessConfig, httpClient *http.Client, clock *fakeClock) (*Joiner, *loganalytics.Client, func()) {
+	b.Helper()
+	src, err := loganalytics.NewClient(cfg.sourceConfig, componenttest.NewNopTelemetrySettings(),
+		loganalytics.WithHTTPClient(httpClient))
+	require.NoError(b, err)
+	require.NoError(b, src.Start(context.Background(), componenttest.NewNopHost()))
+	j := newBenchJoiner(b, cfg, src, WithClock(clock))
+	j.started = true
+	return j, src, func() {
+		require.NoError(b, j.Shutdown(context.Background()))
+		httpClient.CloseIdleConnections()
+	}
+}
+
 // BenchmarkPendingMemory holds 50 000 pending lifted spans (about thirty
 // attributes each, bodies removed) and reports the heap they take in the join,
 // per span. In memory ("memory") it also reports the heap the same spans take
@@ -203,18 +219,8 @@ func BenchmarkPoll500Keys(b *testing.B) {
 			}
 			cfg := testConfig(server.URL())
 			cfg.Lookup = LookupKeys // the cursor's join is BenchmarkCursorJoin
-			// The source Start would start, without the poll loop: the
-			// benchmark polls by itself.
-			src, err := loganalytics.NewClient(cfg.sourceConfig, componenttest.NewNopTelemetrySettings(),
-				loganalytics.WithHTTPClient(server.Client()))
-			require.NoError(b, err)
-			require.NoError(b, src.Start(context.Background(), componenttest.NewNopHost()))
-			j := newBenchJoiner(b, cfg, src, WithClock(clock))
-			j.started = true
-			defer func() {
-				require.NoError(b, j.Shutdown(context.Background()))
-				server.Client().CloseIdleConnections()
-			}()
+			j, _, stop := newPollingJoiner(b, cfg, server.Client(), clock)
+			defer stop()
 			admit := func() {
 				td := ptrace.NewTraces()
 				for _, req := range oneSpanRequests(keys) {
@@ -316,17 +322,8 @@ func BenchmarkCursorPoll(b *testing.B) {
 	}
 	replay := newReplayServer(server)
 	defer replay.Close()
-	cfg := testConfig(replay.URL)
-	src, err := loganalytics.NewClient(cfg.sourceConfig, componenttest.NewNopTelemetrySettings(),
-		loganalytics.WithHTTPClient(replay.Client()))
-	require.NoError(b, err)
-	require.NoError(b, src.Start(context.Background(), componenttest.NewNopHost()))
-	j := newBenchJoiner(b, cfg, src, WithClock(clock))
-	j.started = true
-	defer func() {
-		require.NoError(b, j.Shutdown(context.Background()))
-		server.Client().CloseIdleConnections()
-	}()
+	j, src, stop := newPollingJoiner(b, testConfig(replay.URL), replay.Client(), clock)
+	defer stop()
 
 	// The ids the last poll read: the rows of the overlap.
 	lastRead := now.Add(-30 * time.Second)
