@@ -1,9 +1,17 @@
 package join
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,6 +57,22 @@ func newBenchJoiner(b *testing.B, cfg harnessConfig, src source.Source, opts ...
 		acceptAll, append([]Option{WithClock(newFakeClock(t0))}, opts...)...)
 	require.NoError(b, err)
 	return j
+}
+
+// newPollingJoiner starts the real client over httpClient and a joiner on
+// it as Start would, without the poll loop: a benchmark polls by itself.
+func newPollingJoiner(b *testing.B, cfg harnessConfig, httpClient *http.Client, clock *fakeClock) (*Joiner, *loganalytics.Client, func()) {
+	b.Helper()
+	src, err := loganalytics.NewClient(cfg.sourceConfig, componenttest.NewNopTelemetrySettings(),
+		loganalytics.WithHTTPClient(httpClient))
+	require.NoError(b, err)
+	require.NoError(b, src.Start(context.Background(), componenttest.NewNopHost()))
+	j := newBenchJoiner(b, cfg, src, WithClock(clock))
+	j.started = true
+	return j, src, func() {
+		require.NoError(b, j.Shutdown(context.Background()))
+		httpClient.CloseIdleConnections()
+	}
 }
 
 // BenchmarkPendingMemory holds 50 000 pending lifted spans (about thirty
@@ -195,18 +219,8 @@ func BenchmarkPoll500Keys(b *testing.B) {
 			}
 			cfg := testConfig(server.URL())
 			cfg.Lookup = LookupKeys // the cursor's join is BenchmarkCursorJoin
-			// The source Start would start, without the poll loop: the
-			// benchmark polls by itself.
-			src, err := loganalytics.NewClient(cfg.sourceConfig, componenttest.NewNopTelemetrySettings(),
-				loganalytics.WithHTTPClient(server.Client()))
-			require.NoError(b, err)
-			require.NoError(b, src.Start(context.Background(), componenttest.NewNopHost()))
-			j := newBenchJoiner(b, cfg, src, WithClock(clock))
-			j.started = true
-			defer func() {
-				require.NoError(b, j.Shutdown(context.Background()))
-				server.Client().CloseIdleConnections()
-			}()
+			j, _, stop := newPollingJoiner(b, cfg, server.Client(), clock)
+			defer stop()
 			admit := func() {
 				td := ptrace.NewTraces()
 				for _, req := range oneSpanRequests(keys) {
@@ -281,4 +295,170 @@ func BenchmarkAdmitFileStorage(b *testing.B) {
 			require.NoError(b, j.Shutdown(context.Background()))
 		})
 	}
+}
+
+// BenchmarkCursorPoll is one poll of the ingestion-time cursor at 500 calls
+// a second: 90 s of rows (30 s since the last poll and the 1-minute
+// ingestion_overlap), 45 000 calls of three rows, 135 000 rows in three
+// pages of max_rows_per_query, two thirds of them read by the last poll.
+// It runs the KQL, the real azquery client over TLS, decoding,
+// de-duplication and the join of the 15 000 new calls to their spans. The
+// fake server's answers are recorded once and replayed, so that what is
+// allocated is the client's: B/row is per row read.
+func BenchmarkCursorPoll(b *testing.B) {
+	const (
+		rate  = 500 // calls a second
+		calls = 90 * rate
+		fresh = 30 * rate // the calls since the last poll
+	)
+	now := t0.Add(time.Hour)
+	clock := newFakeClock(now)
+	server := fakeloganalytics.New(fakeloganalytics.Options{WorkspaceID: testWorkspace, Token: testToken, Now: clock.Now})
+	defer server.Close()
+	first := now.Add(-90 * time.Second)
+	for i := range calls {
+		ingested := first.Add(time.Duration(i) * time.Second / rate)
+		server.AddRows(fakeloganalytics.CallRows(key(i), ingested.Add(-2*time.Minute), ingested)...)
+	}
+	replay := newReplayServer(server)
+	defer replay.Close()
+	j, src, stop := newPollingJoiner(b, testConfig(replay.URL), replay.Client(), clock)
+	defer stop()
+
+	// The ids the last poll read: the rows of the overlap.
+	lastRead := now.Add(-30 * time.Second)
+	overlap, err := src.Scan(context.Background(), source.ScanRequest{
+		IngestedFrom: first, IngestedTo: lastRead.Add(-time.Nanosecond), Limit: 500_000,
+		Window: source.Window{From: first.Add(-time.Hour), To: now},
+	})
+	require.NoError(b, err)
+	require.Len(b, overlap.Rows, 3*(calls-fresh))
+	seen := make(map[uint64]int64, len(overlap.Rows))
+	for _, r := range overlap.Rows {
+		seen[r.ID] = r.IngestedAt.UnixNano()
+	}
+	overlap = source.ScanAnswer{}
+
+	// prepare puts the join where the last poll left it, with the spans of
+	// the new calls pending.
+	prepare := func() {
+		td := ptrace.NewTraces()
+		for i := calls - fresh; i < calls; i++ {
+			spansFor(t0, key(i)).ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
+		}
+		require.NoError(b, j.Admit(context.Background(), td, acceptAll))
+		j.mu.Lock()
+		j.budget = newQueryBudget()
+		j.cursor.readTo, j.cursor.resume = lastRead, false
+		j.cursor.seen = make(map[uint64]int64, len(seen))
+		for id, at := range seen {
+			j.cursor.seen[id] = at
+		}
+		j.mu.Unlock()
+		runtime.GC()
+	}
+	pollOnce := func() {
+		out := j.poll(context.Background(), false)
+		j.deliver(context.Background(), out, false)
+		if out.counts[StatusJoined] != fresh {
+			b.Fatalf("joined %d, want %d", out.counts[StatusJoined], fresh)
+		}
+	}
+
+	var before, after runtime.MemStats
+	var allocated uint64
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		prepare()
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+		pollOnce()
+		b.StopTimer()
+		runtime.ReadMemStats(&after)
+		allocated += after.TotalAlloc - before.TotalAlloc
+		b.StartTimer()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(3*calls), "ns/row")
+	b.ReportMetric(float64(allocated)/float64(b.N)/float64(3*calls), "B/row")
+
+	// What a poll holds: one more poll, untimed, with the collector
+	// collecting at 5 % of growth, so that the heap follows what is live.
+	prepare()
+	defer debug.SetGCPercent(debug.SetGCPercent(5))
+	runtime.ReadMemStats(&before)
+	stopWatch := watchHeap()
+	pollOnce()
+	b.ReportMetric(float64(stopWatch()-before.HeapAlloc)/(1<<20), "held-MiB")
+}
+
+// watchHeap samples the heap's objects (live and not yet collected) every
+// millisecond until the returned function is called, which returns the
+// highest sample.
+func watchHeap() func() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	done := make(chan struct{})
+	result := make(chan uint64)
+	go func() {
+		var highest uint64
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(sample)
+			highest = max(highest, sample[0].Value.Uint64())
+			select {
+			case <-done:
+				result <- highest
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		return <-result
+	}
+}
+
+// newReplayServer answers as server does, each distinct query once: later
+// queries are answered from the recording, so a benchmark counts the
+// client's work alone.
+func newReplayServer(server *fakeloganalytics.Server) *httptest.Server {
+	var mu sync.Mutex
+	recorded := map[string][]byte{}
+	return httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		answer, ok := recorded[r.URL.Path+string(body)]
+		mu.Unlock()
+		if !ok {
+			forward, err := http.NewRequestWithContext(r.Context(), r.Method, server.URL()+r.URL.Path, bytes.NewReader(body))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			forward.Header = r.Header.Clone()
+			resp, err := server.Client().Do(forward)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
+			answer, err = io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				http.Error(w, fmt.Sprintf("fake answered %d: %v", resp.StatusCode, err), http.StatusBadGateway)
+				return
+			}
+			mu.Lock()
+			recorded[r.URL.Path+string(body)] = answer
+			mu.Unlock()
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(answer)
+	}))
 }

@@ -53,7 +53,9 @@ type scanPlan struct {
 
 // scanResult is what a poll's pages read.
 type scanResult struct {
-	rows  []source.Row
+	// calls are the rows read for the first time, merged by call as each
+	// page came: a poll holds a record per new call, not its pages' rows.
+	calls *freshCalls
 	pages int
 	// readTo: every row ingested before it was read (zero: nothing new);
 	// complete: up to the plan's end.
@@ -103,7 +105,7 @@ func (j *Joiner) runScan(ctx context.Context, plan *scanPlan) *scanResult {
 	if plan == nil {
 		return nil
 	}
-	res := &scanResult{}
+	res := &scanResult{calls: newFreshCalls()}
 	from := plan.from
 	for j.spendQuery() {
 		req := source.ScanRequest{
@@ -113,6 +115,7 @@ func (j *Joiner) runScan(ctx context.Context, plan *scanPlan) *scanResult {
 			// span waits for them), plus the clocks' margin.
 			Window: source.Window{From: from.Add(-j.cfg.MaxWait - source.WindowMargin).UTC(), To: plan.to.Add(source.WindowMargin).UTC()},
 			Limit:  j.cfg.MaxRowsPerQuery,
+			Known:  j.readBefore,
 		}
 		began := j.clock.Now()
 		answer, err := j.src.Scan(ctx, req)
@@ -122,7 +125,7 @@ func (j *Joiner) runScan(ctx context.Context, plan *scanPlan) *scanResult {
 			return res
 		}
 		res.pages++
-		res.rows = append(res.rows, answer.Rows...)
+		j.foldPage(res, answer.Rows)
 		if answer.PartialCode != "" {
 			j.queryPartial(ctx, answer.PartialCode, elapsed, len(answer.Rows))
 			res.partial = true
@@ -173,7 +176,7 @@ func (j *Joiner) applyScan(res *scanResult, now time.Time, out *releaseSet) poll
 	if res.readTo.After(c.readTo) {
 		c.readTo, c.resume = res.readTo, !res.complete
 	}
-	for _, call := range c.fresh(res.rows) {
+	for _, call := range res.calls.order {
 		j.meetRows(call.key, call.rec, call.rows, now, out)
 	}
 	c.forget(c.readTo.Add(-j.cfg.IngestionOverlap))
@@ -187,11 +190,41 @@ type freshCall struct {
 	rows int
 }
 
-// fresh drops the rows read before (by id) and merges the others by key, in
+// freshCalls are the calls a poll read rows of for the first time, merged, in
 // the order their keys first came.
-func (c *ingestionCursor) fresh(rows []source.Row) []*freshCall {
-	byKey := map[string]*freshCall{}
-	var out []*freshCall
+type freshCalls struct {
+	byKey map[string]*freshCall
+	order []*freshCall
+}
+
+func newFreshCalls() *freshCalls {
+	return &freshCalls{byKey: map[string]*freshCall{}}
+}
+
+// readBefore says whether a row was read by an earlier page or poll: the
+// source need not decode it (ScanRequest.Known). Scan calls it outside the
+// Joiner's lock.
+func (j *Joiner) readBefore(id uint64) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	_, ok := j.cursor.seen[id]
+	return ok
+}
+
+// foldPage merges a page's new rows into the poll's calls as soon as it
+// comes, so that the rows read before are dropped at once and the pages are
+// never held together. The rows are marked read here, not when the poll is
+// applied: applyScan joins whatever runScan folded, failed or not.
+func (j *Joiner) foldPage(res *scanResult, rows []source.Row) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.cursor.fresh(res.calls, rows)
+}
+
+// fresh drops the rows read before (by id) and merges the others into calls
+// by key.
+func (c *ingestionCursor) fresh(calls *freshCalls, rows []source.Row) {
+	byKey := calls.byKey
 	for i := range rows {
 		r := &rows[i]
 		if _, dup := c.seen[r.ID]; dup {
@@ -205,9 +238,8 @@ func (c *ingestionCursor) fresh(rows []source.Row) []*freshCall {
 		}
 		call := &freshCall{key: r.Key, rec: r.Record, rows: 1}
 		byKey[r.Key] = call
-		out = append(out, call)
+		calls.order = append(calls.order, call)
 	}
-	return out
 }
 
 // forget drops the ids of rows ingested before the next poll's range.

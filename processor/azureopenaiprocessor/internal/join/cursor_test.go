@@ -142,18 +142,20 @@ func TestOverlapRowsAreReadOnce(t *testing.T) {
 	at := t0.Add(time.Second)
 	rr := &source.Record{HasRequestResponse: true, Operation: "ChatCompletions_Create"}
 	usage := &source.Record{HasRequestUsage: true}
-	first := c.fresh([]source.Row{
-		{Key: key(1), IngestedAt: at, ID: 1, Record: rr},
-		{Key: key(1), IngestedAt: at, ID: 2, Record: usage},
-	})
-	require.Len(t, first, 1)
+	firstCalls := newFreshCalls()
+	c.fresh(firstCalls, []source.Row{{Key: key(1), IngestedAt: at, ID: 1, Record: rr}})
+	c.fresh(firstCalls, []source.Row{{Key: key(1), IngestedAt: at, ID: 2, Record: usage}})
+	first := firstCalls.order
+	require.Len(t, first, 1, "the rows of one call merge across pages")
 	assert.Equal(t, 2, first[0].rows)
 	assert.True(t, first[0].rec.HasRequestResponse && first[0].rec.HasRequestUsage)
 
-	again := c.fresh([]source.Row{
-		{Key: key(1), IngestedAt: at, ID: 1, Record: rr},
+	againCalls := newFreshCalls()
+	c.fresh(againCalls, []source.Row{
+		{Key: key(1), IngestedAt: at, ID: 1}, // read before: the source left it undecoded
 		{Key: key(2), IngestedAt: at.Add(time.Second), ID: 3, Record: rr},
 	})
+	again := againCalls.order
 	require.Len(t, again, 1, "the row read before is dropped")
 	assert.Equal(t, key(2), again[0].key)
 
@@ -283,8 +285,9 @@ func BenchmarkCursorJoin(b *testing.B) {
 			rec := *rows[i].Record
 			batch[i].Record = &rec
 		}
-		res := &scanResult{rows: batch, readTo: t0}
+		res := &scanResult{calls: newFreshCalls(), readTo: t0}
 		b.StartTimer()
+		j.foldPage(res, batch)
 		out := j.settleWith(false, func(now time.Time, out *releaseSet) pollVerdict { return j.applyScan(res, now, out) })
 		b.StopTimer()
 		require.Equal(b, calls, out.spans)

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/azquery"
 
 	"go.opentelemetry.io/collector/component"
@@ -39,6 +41,15 @@ type resultColumn struct {
 	name, typ string
 }
 
+// collect keeps each row (an answerSink).
+func (a *queryAnswer) collect(table int, columns []resultColumn, row []any) {
+	for len(a.tables) <= table {
+		a.tables = append(a.tables, resultTable{})
+	}
+	a.tables[table].columns = columns
+	a.tables[table].rows = append(a.tables[table].rows, slices.Clone(row))
+}
+
 func (a *queryAnswer) rowCount() int {
 	n := 0
 	for _, t := range a.tables {
@@ -47,16 +58,20 @@ func (a *queryAnswer) rowCount() int {
 	return n
 }
 
-// Client looks diagnostic records up in a Log Analytics workspace through
-// github.com/Azure/azure-sdk-for-go/sdk/monitor/azquery: the join's source.
-// Moving from azquery to azlogs changes this file alone.
+// Client looks diagnostic records up in a Log Analytics workspace: the join's
+// source. It sends azquery's request (github.com/Azure/azure-sdk-for-go/sdk/monitor/azquery)
+// through an azcore pipeline built as azquery builds its own, and reads the
+// answer itself (answer.go): azquery's LogsClient would hold a cursor page's
+// answer several times over.
 type Client struct {
 	cfg Config
 	set component.TelemetrySettings
 	// httpClient, when set, replaces the client built from the HTTP settings.
 	httpClient *http.Client
 
-	logs      *azquery.LogsClient
+	pipeline runtime.Pipeline
+	// queryURL is the workspace's query endpoint.
+	queryURL  string
 	closeIdle func()
 }
 
@@ -109,9 +124,7 @@ func (c *Client) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
-	if c.logs, err = newLogsClient(&c.cfg, cred, httpClient); err != nil {
-		return err
-	}
+	c.pipeline, c.queryURL = newPipeline(&c.cfg, cred, httpClient)
 	c.set.Logger.Info("Diagnostics join reads Log Analytics",
 		zap.String("workspace_id", c.cfg.WorkspaceID),
 		zap.String("endpoint", c.cfg.ClientConfig.Endpoint),
@@ -135,7 +148,8 @@ func (c *Client) Lookup(ctx context.Context, keys []string, window source.Window
 	if err != nil {
 		return source.Answer{}, &source.LookupError{Code: "query text", Cause: err}
 	}
-	answer, err := c.queryWithTimeout(ctx, kql, window)
+	var answer queryAnswer
+	answer.partialCode, err = c.queryWithTimeout(ctx, kql, window, answer.collect)
 	if err != nil {
 		return source.Answer{}, err
 	}
@@ -155,90 +169,91 @@ func (c *Client) Scan(ctx context.Context, req source.ScanRequest) (source.ScanA
 	if err != nil {
 		return source.ScanAnswer{}, &source.LookupError{Code: "query text", Cause: err}
 	}
-	answer, err := c.queryWithTimeout(ctx, kql, req.Window)
+	rows := newRowReader(c.cfg.KeyColumn, req.Known)
+	partialCode, err := c.queryWithTimeout(ctx, kql, req.Window, rows.add)
 	if err != nil {
 		return source.ScanAnswer{}, err
 	}
-	return source.ScanAnswer{Rows: decodeRows(&answer, c.cfg.KeyColumn), PartialCode: answer.partialCode}, nil
+	return source.ScanAnswer{Rows: rows.rows, PartialCode: partialCode}, nil
 }
 
 // queryWithTimeout sends one query within the timeout setting.
-func (c *Client) queryWithTimeout(ctx context.Context, kql string, window source.Window) (queryAnswer, error) {
+func (c *Client) queryWithTimeout(ctx context.Context, kql string, window source.Window, sink answerSink) (partialCode string, err error) {
 	if timeout := c.cfg.ClientConfig.Timeout; timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	return c.query(ctx, kql, window)
+	return c.query(ctx, kql, window, sink)
 }
 
-// newLogsClient builds the azquery client for the workspace's endpoint.
-func newLogsClient(cfg *Config, cred azcore.TokenCredential, transport policy.Transporter) (*azquery.LogsClient, error) {
-	// azquery's endpoint includes the API version path; the setting does not,
-	// like the other Azure SDKs' and the REST documentation's host.
+// newPipeline builds the azcore pipeline azquery.NewLogsClient would build
+// for the workspace's endpoint, and the workspace's query URL.
+func newPipeline(cfg *Config, cred azcore.TokenCredential, transport policy.Transporter) (runtime.Pipeline, string) {
+	// The query API's path includes its version; the setting does not, like
+	// the other Azure SDKs' and the REST documentation's host.
 	endpoint := strings.TrimSuffix(cfg.ClientConfig.Endpoint, "/")
 	if !strings.HasSuffix(endpoint, "/v1") {
 		endpoint += "/v1"
 	}
-	options := &azquery.LogsClientOptions{ClientOptions: azcore.ClientOptions{
-		Cloud: cloud.Configuration{Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
-			azquery.ServiceNameLogs: {Audience: strings.TrimSuffix(cfg.Audience, "/"), Endpoint: endpoint},
-		}},
+	auth := runtime.NewBearerTokenPolicy(cred, []string{strings.TrimSuffix(cfg.Audience, "/") + "/.default"}, nil)
+	options := &azcore.ClientOptions{
 		Transport: transport,
 		// The poll loop retries at its own pace, inside the API's rate budget
 		// and after Retry-After; the SDK retrying too would multiply queries
 		// and sleep inside a poll.
 		Retry:     policy.RetryOptions{MaxRetries: -1},
 		Telemetry: policy.TelemetryOptions{ApplicationID: "otelcol-aoai"},
-	}}
-	client, err := azquery.NewLogsClient(cred, options)
-	if err != nil {
-		return nil, fmt.Errorf("create Log Analytics client: %w", err)
 	}
-	return client, nil
+	pipeline := runtime.NewPipeline(pipelineModule, pipelineVersion, runtime.PipelineOptions{PerRetry: []policy.Policy{auth}}, options)
+	return pipeline, runtime.JoinPaths(endpoint, "/workspaces/"+url.PathEscape(cfg.WorkspaceID)+"/query")
 }
 
-// query sends one KQL query; an error is a *source.LookupError.
-func (c *Client) query(ctx context.Context, kql string, window source.Window) (queryAnswer, error) {
-	timespan := azquery.NewTimeInterval(window.From, window.To)
-	resp, err := c.logs.QueryWorkspace(ctx, c.cfg.WorkspaceID, azquery.Body{Query: &kql, Timespan: &timespan}, nil)
+// The module and version the pipeline's User-Agent names (after otelcol-aoai).
+const (
+	pipelineModule  = "loganalytics"
+	pipelineVersion = "v1.0.0"
+)
+
+// query sends one KQL query and hands the answer's rows to sink as they are
+// read; an error is a *source.LookupError.
+func (c *Client) query(ctx context.Context, kql string, window source.Window, sink answerSink) (partialCode string, err error) {
+	req, err := runtime.NewRequest(ctx, http.MethodPost, c.queryURL)
 	if err != nil {
-		var respErr *azcore.ResponseError
-		if errors.As(err, &respErr) && respErr.StatusCode == http.StatusNoContent {
-			// The API answers 204 for a workspace that holds no data at all.
-			return queryAnswer{}, nil
-		}
-		return queryAnswer{}, classifyQueryError(err)
+		return "", &source.LookupError{Code: "query text", Cause: err}
 	}
-	answer := queryAnswer{tables: make([]resultTable, 0, len(resp.Tables))}
-	for _, t := range resp.Tables {
-		if t == nil {
-			continue
-		}
-		table := resultTable{columns: make([]resultColumn, len(t.Columns)), rows: make([][]any, len(t.Rows))}
-		for i, col := range t.Columns {
-			if col == nil {
-				continue
-			}
-			if col.Name != nil {
-				table.columns[i].name = *col.Name
-			}
-			if col.Type != nil {
-				table.columns[i].typ = string(*col.Type)
-			}
-		}
-		for i, row := range t.Rows {
-			table.rows[i] = row
-		}
-		answer.tables = append(answer.tables, table)
+	req.Raw().Header["Accept"] = []string{"application/json"}
+	timespan := azquery.NewTimeInterval(window.From, window.To)
+	if err := runtime.MarshalAsJSON(req, azquery.Body{Query: &kql, Timespan: &timespan}); err != nil {
+		return "", &source.LookupError{Code: "query text", Cause: err}
 	}
-	if resp.Error != nil {
-		answer.partialCode = resp.Error.Code
-		if answer.partialCode == "" {
-			answer.partialCode = "PartialError"
-		}
+	// The answer is decoded as it streams in rather than read whole first.
+	runtime.SkipBodyDownload(req)
+	resp, err := c.pipeline.Do(req)
+	if err != nil {
+		return "", classifyQueryError(err)
 	}
-	return answer, nil
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNoContent:
+		// The API answers 204 for a workspace that holds no data at all.
+		return "", nil
+	default:
+		return "", classifyQueryError(runtime.NewResponseError(resp))
+	}
+	partialCode, err = readAnswer(resp.Body, sink)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", classifyQueryError(ctx.Err())
+		}
+		var netErr net.Error
+		if errors.As(err, &netErr) {
+			return "", classifyQueryError(err)
+		}
+		return "", &source.LookupError{Code: "malformed answer", Cause: err}
+	}
+	return partialCode, nil
 }
 
 // classifyQueryError turns what the SDK returned into a LookupError that says
@@ -265,10 +280,6 @@ func classifyQueryError(err error) *source.LookupError {
 		// azidentity's credential errors; their text names the identity
 		// problem, never the secret.
 		return &source.LookupError{Code: "credential", Cause: err}
-	}
-	if strings.Contains(err.Error(), "unmarshalling type") {
-		// azcore's wording for an answer that is not the JSON it expects.
-		return &source.LookupError{Code: "malformed answer", Cause: err}
 	}
 	return &source.LookupError{Code: "transport", Cause: err}
 }

@@ -6,7 +6,9 @@
 //
 // Files, one job each: config.go (its settings: workspace, endpoint and HTTP
 // settings, credential, audience, key column; the credential block and its
-// token source are internal/azurecredential's), client.go (the Client: the azquery client, Lookup, Scan, and what a
-// failed query means for retrying), query.go (the KQL and its escaping),
-// rows.go (reading rows into records).
+// token source are internal/azurecredential's),
+// client.go (the Client: the azcore pipeline azquery would build,
+// Lookup, Scan, and what a failed query means for retrying), answer.go
+// (reading the query API's answer as it streams in), query.go (the KQL and
+// its escaping), rows.go (reading rows into records).
 package loganalytics // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/loganalytics"

@@ -70,7 +70,7 @@ func FuzzKQLStringRoundTrip(f *testing.F) {
 			return // a control character KQL cannot escape: refused, never sent
 		}
 		before := len(server.Queries())
-		if _, err := client.query(context.Background(), kql, window); err != nil {
+		if _, err := client.query(context.Background(), kql, window, ignoreRows); err != nil {
 			t.Fatalf("the fake refused the query for %q: %v", key, err)
 		}
 		q := server.Queries()[before]
@@ -112,7 +112,7 @@ func FuzzScanBoundsRoundTrip(f *testing.F) {
 			t.Fatal(err)
 		}
 		before := len(server.Queries())
-		if _, err := client.query(context.Background(), kql, req.Window); err != nil {
+		if _, err := client.query(context.Background(), kql, req.Window, ignoreRows); err != nil {
 			t.Fatalf("the fake refused the scan: %v", err)
 		}
 		q := server.Queries()[before]

@@ -3,7 +3,6 @@ package loganalytics // import "github.com/otelcol-aoai/otelcol-aoai/processor/a
 import (
 	"bytes"
 	"encoding/json"
-	"hash/fnv"
 	"math"
 	"slices"
 	"strconv"
@@ -237,43 +236,77 @@ func decodeRow(row []any, idx *columnIndex) decodedRow {
 	return d
 }
 
-// decodeRows reads a scan's answer row by row, in its order (ingestion), each
-// row a record of its own with its ingestion time and identity. A row without
-// a key or an ingestion time is skipped: it can meet no span, and paging
-// needs the time.
-func decodeRows(answer *queryAnswer, keyColumn string) []source.Row {
-	out := make([]source.Row, 0, answer.rowCount())
-	for _, t := range answer.tables {
-		idx := indexColumns(t.columns, keyColumn)
-		ingested := slices.IndexFunc(t.columns, func(c resultColumn) bool { return c.name == columnIngestionTime })
-		if idx.key < 0 || ingested < 0 {
-			continue
-		}
+// decodeRows reads a whole scan answer (see rowReader).
+func decodeRows(answer *queryAnswer, keyColumn string, known func(id uint64) bool) []source.Row {
+	r := newRowReader(keyColumn, known)
+	for i, t := range answer.tables {
 		for _, row := range t.rows {
-			key := strings.ToLower(cellString(cell(row, idx.key)))
-			at, err := time.Parse(time.RFC3339Nano, cellString(cell(row, ingested)))
-			if key == "" || err != nil {
-				continue
-			}
-			out = append(out, source.Row{
-				Key: key, IngestedAt: at, ID: rowID(row),
-				Record: mergeRows([]decodedRow{decodeRow(row, &idx)}).record(),
-			})
+			r.add(i, t.columns, row)
 		}
 	}
-	return out
+	return r.rows
+}
+
+// rowReader reads a scan's rows as the answer streams in, in its order
+// (ingestion), each row a record of its own with its ingestion time and
+// identity. A row without a key or an ingestion time is skipped: it can meet
+// no span, and paging needs the time. A row known says was read before keeps
+// a nil Record: two thirds of a poll's rows are the overlap read again, and
+// decoding their properties would be most of the poll's work.
+type rowReader struct {
+	keyColumn string
+	known     func(id uint64) bool
+	rows      []source.Row
+
+	// The columns of the table being read.
+	table    int
+	idx      columnIndex
+	ingested int
+}
+
+func newRowReader(keyColumn string, known func(id uint64) bool) *rowReader {
+	return &rowReader{keyColumn: keyColumn, known: known, table: -1}
+}
+
+// add reads one row of table (an answerSink).
+func (r *rowReader) add(table int, columns []resultColumn, row []any) {
+	if table != r.table {
+		r.table = table
+		r.idx = indexColumns(columns, r.keyColumn)
+		r.ingested = slices.IndexFunc(columns, func(c resultColumn) bool { return c.name == columnIngestionTime })
+	}
+	if r.idx.key < 0 || r.ingested < 0 {
+		return
+	}
+	key := strings.ToLower(cellString(cell(row, r.idx.key)))
+	at, err := time.Parse(time.RFC3339Nano, cellString(cell(row, r.ingested)))
+	if key == "" || err != nil {
+		return
+	}
+	out := source.Row{Key: key, IngestedAt: at, ID: rowID(row)}
+	if r.known == nil || !r.known(out.ID) {
+		out.Record = mergeRows([]decodedRow{decodeRow(row, &r.idx)}).record()
+	}
+	r.rows = append(r.rows, out)
 }
 
 // rowID hashes every cell of a row (FNV-1a, 64 bits): the same row read by two
 // overlapping scans has the same id, the near-empty twin of a RequestResponse
 // row (same key, category and ingestion time) another.
+// It is computed here rather than with hash/fnv, whose Write would copy every
+// cell's text.
 func rowID(row []any) uint64 {
-	h := fnv.New64a()
+	const offset64, prime64 = 14695981039346656037, 1099511628211
+	h := uint64(offset64)
 	for _, c := range row {
-		_, _ = h.Write([]byte(cellString(c)))
-		_, _ = h.Write([]byte{0})
+		s := cellString(c)
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= prime64
+		}
+		h *= prime64 // the 0 byte that ends each cell
 	}
-	return h.Sum64()
+	return h
 }
 
 // mergeRows fills a record from the richest RequestResponse row first, then

@@ -1,6 +1,8 @@
 package loganalytics
 
 import (
+	"encoding/json"
+	"hash/fnv"
 	"math"
 	"strings"
 	"testing"
@@ -151,4 +153,16 @@ func TestDecodeIgnoresRowsItCannotPlace(t *testing.T) {
 	require.Len(t, records, 2)
 	assert.Empty(t, records[k].Operation, "a short row still joins, with what it has")
 	assert.Equal(t, "y", records["7"].Operation)
+}
+
+func TestRowIDIsFNV1aOfTheCells(t *testing.T) {
+	r := row("RequestResponse", "d427a391-2bc7-4f38-9cbc-6560600e0981", "ChatCompletions_Create", 1021.0, `{"modelName":"gpt-4o"}`, nil)
+	r = append(r, json.Number("12"), true, nil)
+	want := fnv.New64a()
+	for _, c := range r {
+		_, _ = want.Write([]byte(cellString(c)))
+		_, _ = want.Write([]byte{0})
+	}
+	assert.Equal(t, want.Sum64(), rowID(r), "ids stay those of hash/fnv, cell by cell, each ended by a zero byte")
+	assert.NotEqual(t, rowID([]any{"ab", ""}), rowID([]any{"a", "b"}), "the zero byte keeps cells apart")
 }

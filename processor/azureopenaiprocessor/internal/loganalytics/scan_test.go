@@ -79,6 +79,16 @@ func TestScanReadsRowsByIngestionTime(t *testing.T) {
 	assert.Equal(t, now, q.IngestedTo)
 	assert.Equal(t, 2, q.Take)
 
+	known := scanRequest(t0, now, 100)
+	known.Known = func(id uint64) bool { return id == answer.Rows[0].ID }
+	skipped, err := client.Scan(context.Background(), known)
+	require.NoError(t, err)
+	require.Len(t, skipped.Rows, 6, "a row read before still counts, for paging")
+	assert.Nil(t, skipped.Rows[0].Record, "a row read before is not decoded")
+	assert.Equal(t, answer.Rows[0].ID, skipped.Rows[0].ID)
+	assert.Equal(t, answer.Rows[0].IngestedAt, skipped.Rows[0].IngestedAt)
+	assert.Equal(t, answer.Rows[1].Record, skipped.Rows[1].Record, "the others are")
+
 	server.FailNext(fakeloganalytics.PartialError(1))
 	partial, err := client.Scan(context.Background(), scanRequest(t0, now, 100))
 	require.NoError(t, err)

@@ -12,6 +12,10 @@ type ScanRequest struct {
 	// never hides a row the range holds; it lets the service skip old data.
 	Window Window
 	Limit  int
+	// Known, when set, says whether the join has read a row (by Row.ID)
+	// before: the source may then leave that row's Record nil instead of
+	// decoding it. Such a row still counts, for Truncated and paging.
+	Known func(id uint64) bool
 }
 
 // ScanAnswer is what one Scan read.
@@ -36,6 +40,7 @@ type Row struct {
 	IngestedAt time.Time
 	// ID tells a row read twice (the overlap of two scans) from another row of
 	// the same call: a hash of all its cells.
-	ID     uint64
+	ID uint64
+	// Record is nil for a row ScanRequest.Known says was read before.
 	Record *Record
 }
