@@ -236,17 +236,6 @@ func decodeRow(row []any, idx *columnIndex) decodedRow {
 	return d
 }
 
-// decodeRows reads a whole scan answer (see rowReader).
-func decodeRows(answer *queryAnswer, keyColumn string, known func(id uint64) bool) []source.Row {
-	r := newRowReader(keyColumn, known)
-	for i, t := range answer.tables {
-		for _, row := range t.rows {
-			r.add(i, t.columns, row)
-		}
-	}
-	return r.rows
-}
-
 // rowReader reads a scan's rows as the answer streams in, in its order
 // (ingestion), each row a record of its own with its ingestion time and
 // identity. A row without a key or an ingestion time is skipped: it can meet
