@@ -17,6 +17,26 @@ const (
 	refusalDropped refusal = "dropped" // a permanent error, or still refused at shutdown
 )
 
+// releaseStepBytes bounds one step of a delivery with storage: the stored
+// batches a poll releases are read back, sent downstream and forgotten this
+// many stored bytes at a time (at least one batch a step). Without it a
+// poll holds every span it releases in memory at once: at 500 records/s
+// that is 15 000 spans each poll, and after a Log Analytics outage every
+// span reaching max_wait together, hundreds of thousands.
+const releaseStepBytes = 4 << 20
+
+// delivery is what one deliver call did with the batches it offered.
+type delivery struct {
+	kept      []*clientBatch // refused, in memory: offered again later
+	keptParts []storedPart   // refused or not read, stored: read back again later
+	// storedHalted: a stored batch was refused or could not be read; the
+	// stored ones after it are not read, they wait behind it.
+	storedHalted bool
+
+	doneSpans, retried, dropped int
+	doneBytes, freedStored      int64
+}
+
 // deliver hands each client's batch of out to release, with that client's
 // Info in the context, after the batches refused earlier (oldest first).
 // A batch downstream refuses is kept, still counted in the buffer's limits,
@@ -28,10 +48,11 @@ const (
 // dropped and warned about, never lost silently.
 //
 // With storage, stored spans are read back here, their batches once each,
-// and forgotten in storage only once downstream accepted them; a refused
-// one keeps only its index entry in RAM and is read back again for the
-// retry. At shutdown it is not dropped: it stays stored, and the next start
-// offers it again.
+// releaseStepBytes at a time, and forgotten in storage only once downstream
+// accepted them; a refused one keeps only its index entry in RAM and is
+// read back again for the retry, and the stored spans after it wait unread.
+// At shutdown it is not dropped: it stays stored, and the next start offers
+// it again.
 func (j *Joiner) deliver(ctx context.Context, out *releaseSet, final bool) {
 	now := j.clock.Now()
 	j.mu.Lock()
@@ -45,66 +66,93 @@ func (j *Joiner) deliver(ctx context.Context, out *releaseSet, final bool) {
 	}
 	j.mu.Unlock()
 
-	read, unread, lost := j.readBack(ctx, parts)
-	batches = append(batches, read...)
-	keptParts := unread
-	var kept []*clientBatch
-	var doneSpans, retried, dropped int
-	var doneBytes int64
-	accepted := lost
-	for _, part := range lost {
-		dropped += len(part.spans)
-		doneSpans += len(part.spans)
-		for _, ps := range part.spans {
-			doneBytes += int64(ps.bytes)
-		}
-	}
+	var d delivery
 	for _, batch := range batches {
-		err := j.release(client.NewContext(ctx, batch.info), batch.traces)
-		stays := batch.parts != nil && final // stored: the next start offers it again
-		if err != nil && (stays || !final) && !consumererror.IsPermanent(err) {
-			if batch.parts != nil {
-				keptParts = append(keptParts, batch.parts...)
-			} else {
-				kept = append(kept, batch)
-			}
-			retried += batch.spans
-			j.warner.warn("release", "Spans leaving the diagnostics join were refused downstream; they are retried",
-				batch.spans, zap.Error(err))
+		j.offer(ctx, batch, final, &d)
+	}
+	for len(parts) > 0 {
+		step := parts[:j.store.stepLength(parts, j.releaseStep)]
+		parts = parts[len(step):]
+		if d.storedHalted {
+			d.keptParts = append(d.keptParts, step...)
 			continue
 		}
-		if err != nil {
-			dropped += batch.spans
-			j.warner.warn("release_dropped", "Spans leaving the diagnostics join were refused downstream and are dropped",
-				batch.spans, zap.Error(err), zap.Bool("permanent", consumererror.IsPermanent(err)))
-		}
-		accepted = append(accepted, batch.parts...)
-		doneSpans += batch.spans
-		doneBytes += batch.bytes
+		j.deliverStored(ctx, step, final, &d)
 	}
-	freed := j.forgetDelivered(ctx, accepted)
 
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	// A delivery that ran beside this one (shutdown's, while a blocked loop
 	// finished) may have kept batches too; the older go first.
-	j.refused = append(kept, j.refused...)
-	j.refusedStored = append(keptParts, j.refusedStored...)
-	j.buffer.left(doneSpans, doneBytes)
-	j.buffer.stored -= freed
-	if len(kept)+len(keptParts) > 0 {
+	j.refused = append(d.kept, j.refused...)
+	j.refusedStored = append(d.keptParts, j.refusedStored...)
+	j.buffer.left(d.doneSpans, d.doneBytes)
+	j.buffer.stored -= d.freedStored
+	if len(d.kept)+len(d.keptParts) > 0 {
 		j.releaseRetry.failed(now, 0)
 	} else {
 		j.releaseRetry.succeeded()
 	}
 	bg := context.Background()
 	j.reportPendingLocked(bg)
-	if retried > 0 {
-		j.telemetry.ProcessorAzureOpenaiDiagnosticsRefusedSpans.Add(bg, int64(retried), j.refusalAttrs[refusalRetried])
+	if d.retried > 0 {
+		j.telemetry.ProcessorAzureOpenaiDiagnosticsRefusedSpans.Add(bg, int64(d.retried), j.refusalAttrs[refusalRetried])
 	}
-	if dropped > 0 {
-		j.telemetry.ProcessorAzureOpenaiDiagnosticsRefusedSpans.Add(bg, int64(dropped), j.refusalAttrs[refusalDropped])
+	if d.dropped > 0 {
+		j.telemetry.ProcessorAzureOpenaiDiagnosticsRefusedSpans.Add(bg, int64(d.dropped), j.refusalAttrs[refusalDropped])
 	}
+}
+
+// deliverStored is one step of a delivery with storage: it reads the
+// batches of parts back, offers their spans downstream and forgets in
+// storage those that left.
+func (j *Joiner) deliverStored(ctx context.Context, parts []storedPart, final bool, d *delivery) {
+	read, unread, lost := j.readBack(ctx, parts)
+	if len(unread) > 0 {
+		d.keptParts = append(d.keptParts, unread...)
+		d.storedHalted = true
+	}
+	left := lost
+	for _, part := range lost {
+		d.dropped += len(part.spans)
+		d.doneSpans += len(part.spans)
+		for _, ps := range part.spans {
+			d.doneBytes += int64(ps.bytes)
+		}
+	}
+	for _, batch := range read {
+		if j.offer(ctx, batch, final, d) {
+			left = append(left, batch.parts...)
+		}
+	}
+	d.freedStored += j.forgetDelivered(ctx, left)
+}
+
+// offer releases one batch downstream and reports whether its spans left
+// (accepted, or dropped for good); a refused one is kept in d for a retry.
+func (j *Joiner) offer(ctx context.Context, batch *clientBatch, final bool, d *delivery) bool {
+	err := j.release(client.NewContext(ctx, batch.info), batch.traces)
+	stays := batch.parts != nil && final // stored: the next start offers it again
+	if err != nil && (stays || !final) && !consumererror.IsPermanent(err) {
+		if batch.parts != nil {
+			d.keptParts = append(d.keptParts, batch.parts...)
+			d.storedHalted = true
+		} else {
+			d.kept = append(d.kept, batch)
+		}
+		d.retried += batch.spans
+		j.warner.warn("release", "Spans leaving the diagnostics join were refused downstream; they are retried",
+			batch.spans, zap.Error(err))
+		return false
+	}
+	if err != nil {
+		d.dropped += batch.spans
+		j.warner.warn("release_dropped", "Spans leaving the diagnostics join were refused downstream and are dropped",
+			batch.spans, zap.Error(err), zap.Bool("permanent", consumererror.IsPermanent(err)))
+	}
+	d.doneSpans += batch.spans
+	d.doneBytes += batch.bytes
+	return true
 }
 
 // forgetDelivered tells the store that the spans of accepted left and

@@ -65,6 +65,8 @@ type Joiner struct {
 	// refusedStored are the stored spans of refused batches: they are read
 	// back again for the retry.
 	refusedStored []storedPart
+	// releaseStep is releaseStepBytes; tests make it smaller.
+	releaseStep int64
 	// started says the source was started and may be asked.
 	started bool
 	// stopped closes intake: Shutdown has begun.
@@ -117,6 +119,7 @@ func NewJoiner(cfg Config, src source.Source, set component.TelemetrySettings, t
 		retry:        newRetryState(cfg.PollInterval, cfg.MaxWait),
 		releaseRetry: newRetryState(cfg.PollInterval, cfg.MaxWait),
 		budget:       newQueryBudget(),
+		releaseStep:  releaseStepBytes,
 		cursor:       newIngestionCursor(&cfg),
 		statusAttrs:  map[Status]metric.MeasurementOption{},
 		outcomeAttrs: map[queryOutcome]metric.MeasurementOption{},

@@ -282,6 +282,23 @@ func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, erro
 	return freed, nil
 }
 
+// stepLength is how many of parts, at least one, a delivery step takes:
+// as many as hold at most maxBytes of stored batches together.
+func (s *spanStore) stepLength(parts []storedPart, maxBytes int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var bytes int64
+	for i, part := range parts {
+		if sb := s.batch(part.batch); sb != nil {
+			bytes += int64(sb.bytes)
+		}
+		if bytes > maxBytes && i > 0 {
+			return i
+		}
+	}
+	return len(parts)
+}
+
 // read returns the stored values of the batches numbered seqs, in their
 // order (nil for one that is gone).
 func (s *spanStore) read(ctx context.Context, seqs []uint64) ([][]byte, error) {

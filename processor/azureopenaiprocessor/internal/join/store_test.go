@@ -515,3 +515,49 @@ func TestConcurrentAdmitsWithStorageLeaveOnceEach(t *testing.T) {
 	assert.Equal(t, in, spanIDCounts(h.sink.accepted()...))
 	assert.Equal(t, 0, h.storedBatches())
 }
+
+func TestStoredReleaseIsReadBackAStepAtATime(t *testing.T) {
+	const perStep = 5
+	downstream := func(_ context.Context, offer int) error {
+		if offer == 2 {
+			return errors.New("sending queue is full")
+		}
+		return nil
+	}
+	h, _ := newStoredHarness(t, withDownstream(downstream))
+	keys := keyRange(700, 720)
+	reqs, in := requestsOf(keys)
+	for _, k := range keys {
+		h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
+	}
+	for _, td := range reqs {
+		h.admit(context.Background(), td)
+	}
+	store := h.joiner.store
+	store.mu.Lock()
+	h.joiner.releaseStep = int64(perStep) * int64(store.live[0].bytes)
+	for _, sb := range store.live {
+		require.Equal(t, store.live[0].bytes, sb.bytes, "the requests store alike")
+	}
+	store.mu.Unlock()
+
+	h.poll() // all 20 joined: the first step accepted, the second refused
+	assert.Equal(t, 2, h.sink.offers(), "nothing after the refused step is read or offered")
+	require.Len(t, h.sink.accepted(), 1)
+	assert.Equal(t, perStep, h.sink.accepted()[0].SpanCount(), "one step: its bytes' worth of batches")
+	assert.Equal(t, len(keys)-perStep, h.storedBatches(), "the first step is forgotten, the rest still stored")
+
+	h.poll() // the retry: three steps
+	assert.Equal(t, 5, h.sink.offers())
+	for i, td := range h.sink.accepted() {
+		assert.Equal(t, perStep, td.SpanCount(), "accepted offer %d", i)
+	}
+	assert.Equal(t, in, spanIDCounts(h.sink.accepted()...), "every span left exactly once")
+	for k, span := range h.sink.spans(t) {
+		assert.Equal(t, "joined", statusOf(t, span), k)
+	}
+	assert.Equal(t, 0, h.storedBatches())
+	h.joiner.mu.Lock()
+	assert.Equal(t, int64(0), h.joiner.buffer.stored)
+	h.joiner.mu.Unlock()
+}
