@@ -15,8 +15,9 @@ type SoakOptions struct {
 	Duration time.Duration
 	Rate     float64
 	// Warmup runs the same load before the measured one with every row
-	// visible at once, so that the baseline is a warm collector whose join
-	// holds few spans.
+	// visible at once, so that the baseline is a warm collector that polls
+	// and releases at this rate while its join holds few spans; zero:
+	// warmupPolls poll intervals.
 	Warmup       time.Duration
 	Rows         RowTiming
 	PollInterval time.Duration
@@ -68,7 +69,11 @@ type SoakReport struct {
 	UsageNever int            `json:"calls_without_usage_row"`
 	ShouldJoin int            `json:"should_join"`
 	NotJoined  int            `json:"should_join_but_did_not"`
-	Baseline   Sample         `json:"baseline"`
+	// Baseline is warmBaseline of the BaselineSamples samples taken over
+	// the warm-up's last BaselineWindow seconds.
+	Baseline        Sample  `json:"baseline"`
+	BaselineSamples int     `json:"baseline_samples"`
+	BaselineWindow  float64 `json:"baseline_window_s"`
 	// Steady is the last sample of the load, the one the per-span figures
 	// are taken at.
 	Steady Sample `json:"steady"`
@@ -102,6 +107,7 @@ type SoakReport struct {
 // once, joined when its rows were there, that nothing overflowed, and what
 // each pending span cost in anonymous memory and on disk.
 func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
+	o.Warmup = o.warmup()
 	rep := &SoakReport{Options: o, Machine: Machine(o.Binary)}
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return rep, err
@@ -140,8 +146,8 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 			return rep, err
 		}
 	}
-	rep.Baseline = sampler.take()
-	r.logf("baseline after the warm-up: RssAnon %.0f MiB with %.0f spans pending", rep.Baseline.AnonMiB, rep.Baseline.PendingSpans)
+	takeBaseline(rep, sampler.take().At, sampler.all())
+	r.logf("baseline after the warm-up: RssAnon %.0f MiB with %.0f spans pending, %s", rep.Baseline.AnonMiB, rep.Baseline.PendingSpans, rep.baselineHow())
 	loadStart, cpuLoad := time.Now(), sampler.cpuNow()
 	finishProfile := profileMidway(ctx, r, o.Duration)
 	sum, err := r.replay(ctx, replay.Options{
@@ -164,7 +170,7 @@ func RunSoak(ctx context.Context, o SoakOptions) (*SoakReport, error) {
 	rep.LoadAtEnd = LoadAverage()
 	judgeSoak(r, rep, plan, warm+count, stopAt)
 	rep.Polls = queriesPerPoll(fake.Queries(), loadStart, loadEnd, o.PollInterval)
-	figuresOfSoak(rep, loadEnd.Sub(start).Seconds())
+	figuresOfSoak(rep, loadStart.Sub(start).Seconds(), loadEnd.Sub(start).Seconds())
 	_ = writeSamples(filepath.Join(r.dir, "samples.csv"), rep.Samples)
 	return rep, soakFailures(rep, stopErr)
 }

@@ -151,7 +151,7 @@ func TestAnonPerSpanIsTheMedianOfTheSteadyState(t *testing.T) {
 		return Sample{At: t, PendingSpans: 100000, AnonMiB: 100 + 100000*perSpan/(1<<20)}
 	}
 	samples := []Sample{at(10, 50000), at(85, 200), at(90, 9000), at(95, 250), at(100, 240), at(130, 99999)}
-	steady := lastFifth(samples, 100)
+	steady := lastFifth(samples, 0, 100)
 	require.Len(t, steady, 4, "the last fifth of a 100-s load, not before it nor after")
 	anon := func(s Sample) float64 { return s.AnonMiB }
 	assert.InDelta(t, 245, medianPerPendingSpan(base, steady, anon), 0.01, "one sample taken before a GC does not decide")
@@ -167,4 +167,79 @@ func TestUnjoinedCountsExportedSpansWhoseRowsWereThere(t *testing.T) {
 	should, not := p.unjoined(arrivals, t0.Add(time.Minute))
 	assert.Equal(t, 2, should, "joined and not-joined: late-row's rows came after the cutoff, missing was never exported")
 	assert.Equal(t, 1, not)
+}
+
+func TestWarmupDefaultsToFivePolls(t *testing.T) {
+	assert.Equal(t, 150*time.Second, SoakOptions{PollInterval: 30 * time.Second}.warmup())
+	assert.Equal(t, 45*time.Second, SoakOptions{PollInterval: 30 * time.Second, Warmup: 45 * time.Second}.warmup(), "a warm-up given wins")
+}
+
+func TestWarmBaselineIsTheMedianOverTheLastTwoPolls(t *testing.T) {
+	// A 50-s warm-up polling every 10 s, sampled every 5 s and once more at
+	// its end (50.2 s): the baseline is the samples of (30.2, 50.2].
+	samples := []Sample{
+		{At: 5, AnonMiB: 16, PendingSpans: 3000}, // before the first poll: none of a poll's working set yet
+		{At: 10, AnonMiB: 40, PendingSpans: 5000},
+		{At: 15, AnonMiB: 42, PendingSpans: 2000},
+		{At: 20, AnonMiB: 45, PendingSpans: 4500},
+		{At: 25, AnonMiB: 50, PendingSpans: 1500},
+		{At: 30, AnonMiB: 58, PendingSpans: 4000},
+		{At: 35, AnonMiB: 60, PendingSpans: 1200, CPUSeconds: 9},
+		{At: 40, AnonMiB: 75, PendingSpans: 4800, CPUSeconds: 10}, // a poll's garbage not yet collected
+		{At: 45, AnonMiB: 57, PendingSpans: 1500, CPUSeconds: 11},
+		{At: 50, AnonMiB: 62, PendingSpans: 3900, CPUSeconds: 12},
+		{At: 50.2, AnonMiB: 52, PendingSpans: 1100, CPUSeconds: 12.5, Accepted: 25100}, // just after a GC
+	}
+	rep := &SoakReport{Options: SoakOptions{Warmup: 50 * time.Second, PollInterval: 10 * time.Second}}
+	takeBaseline(rep, 50.2, samples)
+	assert.Equal(t, 5, rep.BaselineSamples)
+	assert.InDelta(t, 20, rep.BaselineWindow, 1e-9, "two polls")
+	assert.Equal(t, 60.0, rep.Baseline.AnonMiB, "median of 60, 75, 57, 62, 52")
+	assert.Equal(t, 1500.0, rep.Baseline.PendingSpans, "median of 1200, 4800, 1500, 3900, 1100")
+	assert.Equal(t, 12.5, rep.Baseline.CPUSeconds, "a running total: the last sample's")
+	assert.Equal(t, int64(25100), rep.Baseline.Accepted)
+	assert.Equal(t, 50.2, rep.Baseline.At)
+	assert.Contains(t, rep.baselineHow(), "median of 5 samples over the last 20 s of a 50s warm-up")
+
+	// 250 B a span above the median; above the warm-up's last sample alone
+	// (52 MiB, 1 100 pending) the same steady state would be
+	// (8 MiB + 25 000 000 B) / 100 400 = 332.6 B, over a 300-B limit.
+	anon := func(s Sample) float64 { return s.AnonMiB }
+	steady := Sample{AnonMiB: 60 + 100000*250.0/(1<<20), PendingSpans: 101500}
+	assert.InDelta(t, 250, perPendingSpan(rep.Baseline, steady, anon), 0.01)
+	assert.InDelta(t, 332.6, perPendingSpan(samples[len(samples)-1], steady, anon), 0.05)
+
+	assert.Equal(t, Sample{}, warmBaseline(samples, 60, 90), "no sample in the window")
+}
+
+func TestBaselineWindowIsTwoPollsOrTheWholeWarmup(t *testing.T) {
+	from, to := baselineWindow(150.4, 150*time.Second, 30*time.Second)
+	assert.InDelta(t, 90.4, from, 1e-9)
+	assert.Equal(t, 150.4, to)
+	from, _ = baselineWindow(20.1, 20*time.Second, 30*time.Second)
+	assert.InDelta(t, 0.1, from, 1e-9, "a warm-up shorter than two polls: all of it")
+}
+
+func TestLastFifthIsOfTheLoadNotTheWarmup(t *testing.T) {
+	// Warm-up 0–150 s, load 150–250 s: the last fifth is (230, 250], not
+	// (200, 250] as the fifth of 0–250 would be.
+	samples := []Sample{
+		{At: 140, AnonMiB: 60},
+		{At: 160, AnonMiB: 100},
+		{At: 200, AnonMiB: 120},
+		{At: 215, AnonMiB: 130},
+		{At: 240, AnonMiB: 125},
+		{At: 245, AnonMiB: 140},
+		{At: 250, AnonMiB: 125},
+		{At: 260, AnonMiB: 500}, // the drain
+	}
+	fifth := lastFifth(samples, 150, 250)
+	require.Len(t, fifth, 3)
+	assert.Equal(t, 240.0, fifth[0].At)
+	assert.InDelta(t, 10, lateGrowth(samples, 150, 250), 1e-9, "140 over the last fifth, 130 before it")
+
+	rep := &SoakReport{Samples: samples, Baseline: Sample{AnonMiB: 60}, Steady: samples[6]}
+	figuresOfSoak(rep, 150, 250)
+	assert.InDelta(t, 10, rep.LateGrowth, 1e-9)
+	assert.Equal(t, 500.0, rep.PeakAnonMiB, "peaks take every sample")
 }

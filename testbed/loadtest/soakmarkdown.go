@@ -31,6 +31,7 @@ func SoakMarkdown(r *SoakReport) string {
 	fmt.Fprintf(&b, "| spans whose rows were all visible a poll before the stop / not joined | %d / %d |\n", r.ShouldJoin, r.NotJoined)
 	fmt.Fprintf(&b, "| spans pending at the baseline / at the load's end / most | %.0f / %.0f / %.0f |\n", r.Baseline.PendingSpans, r.Steady.PendingSpans, r.MaxPending)
 	fmt.Fprintf(&b, "| RssAnon at the baseline / at the load's end | %.0f / %.0f MiB |\n", r.Baseline.AnonMiB, r.Steady.AnonMiB)
+	fmt.Fprintf(&b, "| baseline (RssAnon, pending spans) | %s |\n", r.baselineHow())
 	fmt.Fprintf(&b, "| **RssAnon per pending span above the baseline**, median over the last fifth of the load (at its last sample) | **%.0f B** (%.0f B; at most %.0f) |\n", r.AnonPerSpan, r.AnonPerSpanAtEnd, o.MaxAnonPerSpan)
 	fmt.Fprintf(&b, "| **peak RssAnon** | **%.0f MiB** (at most %.0f) |\n", r.PeakAnonMiB, o.MaxPeakAnonMiB)
 	fmt.Fprintf(&b, "| peak RssFile / RssShmem / VmHWM | %.0f / %.0f / %.0f MiB |\n", r.PeakFileMiB, r.PeakShmemMiB, r.PeakRSSMiB)

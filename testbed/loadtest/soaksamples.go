@@ -92,6 +92,18 @@ func (s *soakSampler) all() []Sample {
 	return append([]Sample(nil), s.samples...)
 }
 
+// samplesBetween is the samples taken in (from, to], seconds since the
+// sampler's start.
+func samplesBetween(samples []Sample, from, to float64) []Sample {
+	var out []Sample
+	for _, s := range samples {
+		if s.At > from && s.At <= to {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // diskUsage is the blocks the files under dir take on disk, in bytes: what
 // a store costs the disk, not the length a sparse file claims.
 func diskUsage(dir string) int64 {

@@ -19,8 +19,10 @@ func judgeSoak(r *rig, rep *SoakReport, plan *rowPlan, count int, stopAt time.Ti
 }
 
 // figuresOfSoak derives the figures of the samples: peaks, the cost of a
-// pending span above the baseline, in anonymous memory and on disk.
-func figuresOfSoak(rep *SoakReport, loadEnd float64) {
+// pending span above the baseline, in anonymous memory and on disk. The
+// load ran from loadStart to loadEnd, seconds since the sampler's start
+// (the warm-up comes before it).
+func figuresOfSoak(rep *SoakReport, loadStart, loadEnd float64) {
 	for _, s := range rep.Samples {
 		rep.MaxPending = max(rep.MaxPending, s.PendingSpans)
 		rep.PeakAnonMiB = max(rep.PeakAnonMiB, s.AnonMiB)
@@ -29,21 +31,23 @@ func figuresOfSoak(rep *SoakReport, loadEnd float64) {
 		rep.PeakDiskMiB = max(rep.PeakDiskMiB, s.DiskMiB)
 	}
 	anon := func(s Sample) float64 { return s.AnonMiB }
+	steady := lastFifth(rep.Samples, loadStart, loadEnd)
 	rep.AnonPerSpanAtEnd = perPendingSpan(rep.Baseline, rep.Steady, anon)
-	rep.AnonPerSpan = medianPerPendingSpan(rep.Baseline, lastFifth(rep.Samples, loadEnd), anon)
-	rep.DiskPerSpan = medianPerPendingSpan(Sample{}, lastFifth(rep.Samples, loadEnd), func(s Sample) float64 { return s.DiskMiB })
-	rep.LateGrowth = lateGrowth(rep.Samples, loadEnd)
+	rep.AnonPerSpan = medianPerPendingSpan(rep.Baseline, steady, anon)
+	rep.DiskPerSpan = medianPerPendingSpan(Sample{}, steady, func(s Sample) float64 { return s.DiskMiB })
+	rep.LateGrowth = lateGrowth(rep.Samples, loadStart, loadEnd)
 }
 
-// lastFifth is the samples of the last fifth of the load: its steady state.
-func lastFifth(samples []Sample, loadEnd float64) []Sample {
-	var out []Sample
-	for _, s := range samples {
-		if s.At > loadEnd*4/5 && s.At <= loadEnd {
-			out = append(out, s)
-		}
-	}
-	return out
+// lastFifth is the samples of the last fifth of the load, from loadStart
+// to loadEnd: its steady state. The warm-up before loadStart is no part of
+// the load, so it does not stretch the fifth back.
+func lastFifth(samples []Sample, loadStart, loadEnd float64) []Sample {
+	return samplesBetween(samples, fifthCut(loadStart, loadEnd), loadEnd)
+}
+
+// fifthCut is where the last fifth of the load begins.
+func fifthCut(loadStart, loadEnd float64) float64 {
+	return loadStart + (loadEnd-loadStart)*4/5
 }
 
 // medianPerPendingSpan is the median of perPendingSpan over the samples:
@@ -56,6 +60,12 @@ func medianPerPendingSpan(base Sample, samples []Sample, of func(Sample) float64
 			values = append(values, perPendingSpan(base, s, of))
 		}
 	}
+	return median(values)
+}
+
+// median is the middle of values, the mean of the two middle ones when
+// their number is even, 0 when there are none; it sorts values.
+func median(values []float64) float64 {
 	if len(values) == 0 {
 		return 0
 	}
@@ -77,13 +87,13 @@ func perPendingSpan(base, steady Sample, of func(Sample) float64) float64 {
 }
 
 // lateGrowth is how much the highest RssAnon of the last fifth of the load
-// exceeds the highest before it.
-func lateGrowth(samples []Sample, loadEnd float64) float64 {
-	cut := loadEnd * 4 / 5
+// exceeds the highest of the load before it (the warm-up left out).
+func lateGrowth(samples []Sample, loadStart, loadEnd float64) float64 {
+	cut := fifthCut(loadStart, loadEnd)
 	var before, after float64
 	for _, s := range samples {
 		switch {
-		case s.At > loadEnd:
+		case s.At < loadStart || s.At > loadEnd:
 		case s.At <= cut:
 			before = max(before, s.AnonMiB)
 		default:

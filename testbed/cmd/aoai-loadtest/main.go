@@ -129,7 +129,7 @@ func runSoak(ctx context.Context, c *commonFlags, args []string) (code int, err 
 	o := loadtest.SoakOptions{}
 	fs.DurationVar(&o.Duration, "duration", 20*time.Minute, "how long the measured load runs")
 	fs.Float64Var(&o.Rate, "rate", 500, "records per second")
-	fs.DurationVar(&o.Warmup, "warmup", 30*time.Second, "load before the measured one, rows visible at once: the baseline")
+	fs.DurationVar(&o.Warmup, "warmup", 0, "load before the measured one, rows visible at once; the median over its last 2 polls is the baseline (0: 5 poll intervals)")
 	fs.DurationVar(&o.Rows.MinDelay, "min-delay", 2*time.Minute, "earliest a call's RequestResponse rows become visible")
 	fs.DurationVar(&o.Rows.MaxDelay, "max-delay", 10*time.Minute, "latest a call's RequestResponse rows become visible")
 	fs.DurationVar(&o.Rows.UsageSpread, "usage-spread", time.Minute, "the usage row comes up to this much before or after the RequestResponse rows")
