@@ -23,15 +23,17 @@ const (
 // poll holds every span it releases in memory at once: at 500 records/s
 // that is 15 000 spans each poll, and after a Log Analytics outage every
 // span reaching max_wait together, hundreds of thousands.
-const releaseStepBytes = 4 << 20
+const releaseStepBytes = 1 << 20
 
 // delivery is what one deliver call did with the batches it offered.
 type delivery struct {
 	kept      []*clientBatch // refused, in memory: offered again later
 	keptParts []storedPart   // refused or not read, stored: read back again later
 	// storedHalted: a stored batch was refused or could not be read; the
-	// stored ones after it are not read, they wait behind it.
-	storedHalted bool
+	// stored ones after it are not read, they wait behind it. deferred: the
+	// loop stopped while the steps were spread (see spreadSteps); the rest
+	// waits for shutdown's delivery, not for a back-off.
+	storedHalted, deferred bool
 
 	doneSpans, retried, dropped int
 	doneBytes, freedStored      int64
@@ -54,6 +56,12 @@ type delivery struct {
 // At shutdown it is not dropped: it stays stored, and the next start offers
 // it again.
 func (j *Joiner) deliver(ctx context.Context, out *releaseSet, final bool) {
+	j.deliverSpread(ctx, out, final, nil)
+}
+
+// deliverSpread is deliver with the steps of its stored spans spread by
+// spread (nil: one after the other).
+func (j *Joiner) deliverSpread(ctx context.Context, out *releaseSet, final bool, spread *stepSpread) {
 	now := j.clock.Now()
 	j.mu.Lock()
 	batches := append(j.refused, out.order...)
@@ -70,10 +78,12 @@ func (j *Joiner) deliver(ctx context.Context, out *releaseSet, final bool) {
 	for _, batch := range batches {
 		j.offer(ctx, batch, final, &d)
 	}
-	for len(parts) > 0 {
-		step := parts[:j.store.stepLength(parts, j.releaseStep)]
-		parts = parts[len(step):]
-		if d.storedHalted {
+	steps := j.store.steps(parts, j.releaseStep)
+	for i, step := range steps {
+		if !d.storedHalted && !d.deferred && i > 0 && !spread.wait(ctx, len(steps)) {
+			d.deferred = true
+		}
+		if d.storedHalted || d.deferred {
 			d.keptParts = append(d.keptParts, step...)
 			continue
 		}
@@ -88,7 +98,7 @@ func (j *Joiner) deliver(ctx context.Context, out *releaseSet, final bool) {
 	j.refusedStored = append(d.keptParts, j.refusedStored...)
 	j.buffer.left(d.doneSpans, d.doneBytes)
 	j.buffer.stored -= d.freedStored
-	if len(d.kept)+len(d.keptParts) > 0 {
+	if len(d.kept) > 0 || d.storedHalted {
 		j.releaseRetry.failed(now, 0)
 	} else {
 		j.releaseRetry.succeeded()

@@ -65,8 +65,11 @@ type Joiner struct {
 	// refusedStored are the stored spans of refused batches: they are read
 	// back again for the retry.
 	refusedStored []storedPart
-	// releaseStep is releaseStepBytes; tests make it smaller.
-	releaseStep int64
+	// releaseStep is releaseStepBytes; tests make it smaller. releaseSpread is
+	// how long the loop spreads one delivery's steps over (release_spread.go):
+	// half a poll interval; tests set 0 (or less) to take them at once.
+	releaseStep   int64
+	releaseSpread time.Duration
 	// started says the source was started and may be asked.
 	started bool
 	// stopped closes intake: Shutdown has begun.
@@ -109,21 +112,22 @@ func NewJoiner(cfg Config, src source.Source, set component.TelemetrySettings, t
 		return nil, errors.New("diagnostics: a telemetry builder and a release function are required")
 	}
 	j := &Joiner{
-		cfg:          cfg,
-		src:          src,
-		set:          set,
-		telemetry:    telemetry,
-		release:      release,
-		clock:        realClock{},
-		buffer:       newPendingBuffer(cfg.MaxPending, cfg.MaxPendingBytes),
-		retry:        newRetryState(cfg.PollInterval, cfg.MaxWait),
-		releaseRetry: newRetryState(cfg.PollInterval, cfg.MaxWait),
-		budget:       newQueryBudget(),
-		releaseStep:  releaseStepBytes,
-		cursor:       newIngestionCursor(&cfg),
-		statusAttrs:  map[Status]metric.MeasurementOption{},
-		outcomeAttrs: map[queryOutcome]metric.MeasurementOption{},
-		refusalAttrs: map[refusal]metric.MeasurementOption{},
+		cfg:           cfg,
+		src:           src,
+		set:           set,
+		telemetry:     telemetry,
+		release:       release,
+		clock:         realClock{},
+		buffer:        newPendingBuffer(cfg.MaxPending, cfg.MaxPendingBytes),
+		retry:         newRetryState(cfg.PollInterval, cfg.MaxWait),
+		releaseRetry:  newRetryState(cfg.PollInterval, cfg.MaxWait),
+		budget:        newQueryBudget(),
+		releaseStep:   releaseStepBytes,
+		releaseSpread: cfg.PollInterval / 2,
+		cursor:        newIngestionCursor(&cfg),
+		statusAttrs:   map[Status]metric.MeasurementOption{},
+		outcomeAttrs:  map[queryOutcome]metric.MeasurementOption{},
+		refusalAttrs:  map[refusal]metric.MeasurementOption{},
 	}
 	for _, opt := range opts {
 		opt(j)

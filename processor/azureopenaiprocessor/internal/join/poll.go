@@ -24,7 +24,7 @@ func (j *Joiner) pollLoop(ctx, sendCtx context.Context, ticker Ticker) {
 			return
 		case <-ticker.C():
 		}
-		j.deliver(sendCtx, j.poll(ctx, false), false)
+		j.deliverSpread(sendCtx, j.poll(ctx, false), false, newStepSpread(j.releaseSpread, ctx.Done()))
 		if j.afterPoll != nil {
 			j.afterPoll()
 		}

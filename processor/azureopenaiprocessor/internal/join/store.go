@@ -282,21 +282,28 @@ func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, erro
 	return freed, nil
 }
 
-// stepLength is how many of parts, at least one, a delivery step takes:
-// as many as hold at most maxBytes of stored batches together.
-func (s *spanStore) stepLength(parts []storedPart, maxBytes int64) int {
+// steps cuts parts into the steps of a delivery: in order, each as many
+// parts, at least one, as hold at most maxBytes of stored batches together.
+func (s *spanStore) steps(parts []storedPart, maxBytes int64) [][]storedPart {
+	if len(parts) == 0 {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var bytes int64
+	var steps [][]storedPart
+	from, bytes := 0, int64(0)
 	for i, part := range parts {
+		var size int64
 		if sb := s.batch(part.batch); sb != nil {
-			bytes += int64(sb.bytes)
+			size = int64(sb.bytes)
 		}
-		if bytes > maxBytes && i > 0 {
-			return i
+		if i > from && bytes+size > maxBytes {
+			steps = append(steps, parts[from:i])
+			from, bytes = i, 0
 		}
+		bytes += size
 	}
-	return len(parts)
+	return append(steps, parts[from:])
 }
 
 // read returns the stored values of the batches numbered seqs, in their

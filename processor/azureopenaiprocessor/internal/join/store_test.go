@@ -536,6 +536,7 @@ func TestStoredReleaseIsReadBackAStepAtATime(t *testing.T) {
 	store := h.joiner.store
 	store.mu.Lock()
 	h.joiner.releaseStep = int64(perStep) * int64(store.live[0].bytes)
+	h.joiner.releaseSpread = 0 // one step after the other
 	for _, sb := range store.live {
 		require.Equal(t, store.live[0].bytes, sb.bytes, "the requests store alike")
 	}
@@ -560,4 +561,66 @@ func TestStoredReleaseIsReadBackAStepAtATime(t *testing.T) {
 	h.joiner.mu.Lock()
 	assert.Equal(t, int64(0), h.joiner.buffer.stored)
 	h.joiner.mu.Unlock()
+}
+
+// admitJoinedSteps admits n one-span requests whose rows are all there and
+// makes the release steps perStep batches each; it returns the span ids.
+func admitJoinedSteps(h *harness, from, n, perStep int) map[pcommon.SpanID]int {
+	keys := keyRange(from, from+n)
+	reqs, in := requestsOf(keys)
+	for _, k := range keys {
+		h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
+	}
+	for _, td := range reqs {
+		h.admit(context.Background(), td)
+	}
+	store := h.joiner.store
+	store.mu.Lock()
+	h.joiner.releaseStep = int64(perStep) * int64(store.live[0].bytes)
+	store.mu.Unlock()
+	return in
+}
+
+func TestPollSpreadsItsReleaseStepsOverTime(t *testing.T) {
+	var mu sync.Mutex
+	var offeredAt []time.Time
+	h, _ := newStoredHarness(t, withDownstream(func(context.Context, int) error {
+		mu.Lock()
+		offeredAt = append(offeredAt, time.Now())
+		mu.Unlock()
+		return nil
+	}))
+	in := admitJoinedSteps(h, 740, 20, 5)
+	const spread = 400 * time.Millisecond
+	h.joiner.releaseSpread = spread
+
+	h.poll()
+	assert.Equal(t, in, spanIDCounts(h.sink.accepted()...), "every span left exactly once")
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, offeredAt, 4, "four steps of five")
+	for i := 1; i < len(offeredAt); i++ {
+		assert.GreaterOrEqual(t, offeredAt[i].Sub(offeredAt[i-1]), spread/4, "step %d waits a quarter of the spread", i)
+	}
+}
+
+func TestShutdownCutsASpreadReleaseShortAndDeliversTheRest(t *testing.T) {
+	firstOffer := make(chan struct{})
+	var once sync.Once
+	h, _ := newStoredHarness(t, withDownstream(func(context.Context, int) error {
+		once.Do(func() { close(firstOffer) })
+		return nil
+	}))
+	in := admitJoinedSteps(h, 780, 20, 5)
+	h.joiner.releaseSpread = time.Hour // the next step would come in 15 minutes
+
+	require.True(t, h.clock.Advance(h.cfg.PollInterval))
+	<-firstOffer
+	began := time.Now()
+	require.NoError(t, h.joiner.Shutdown(context.Background()))
+	assert.Less(t, time.Since(began), 10*time.Second, "shutdown does not wait for the spread")
+	assert.Equal(t, in, spanIDCounts(h.sink.accepted()...), "the rest left in shutdown's delivery, each span once")
+	for k, span := range h.sink.spans(t) {
+		assert.Equal(t, "joined", statusOf(t, span), k)
+	}
 }
