@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -461,4 +462,86 @@ func newReplayServer(server *fakeloganalytics.Server) *httptest.Server {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		_, _ = w.Write(answer)
 	}))
+}
+
+// BenchmarkStoredRelease is one poll's release with storage: 15 000 stored
+// one-span batches (30 s of calls at 500 a second, the soak's rate) read
+// back, marked, offered downstream and forgotten. Downstream marshals each
+// offer to OTLP protobuf, as an exporter that sends at once would, and
+// keeps nothing. "steps" is the delivery as it is, releaseStepBytes of
+// stored batches a step; "all-at-once" reads them in one step, as before
+// steps. held-MiB is the most heap live at an offer (a probe run after the
+// timed ones: it collects garbage at every offer).
+func BenchmarkStoredRelease(b *testing.B) {
+	const spans = 15_000
+	for _, c := range []struct {
+		name string
+		step int64
+	}{{"steps", releaseStepBytes}, {"all-at-once", math.MaxInt64}} {
+		b.Run(c.name, func(b *testing.B) {
+			marshaler := &ptrace.ProtoMarshaler{}
+			var probe func()
+			release := func(_ context.Context, td ptrace.Traces) error {
+				if _, err := marshaler.MarshalTraces(td); err != nil {
+					return err
+				}
+				if probe != nil {
+					probe()
+				}
+				return nil
+			}
+			run := func(timed bool) {
+				b.StopTimer()
+				cfg := testConfig("https://api.loganalytics.io")
+				cfg.Storage = &fileStorageID
+				cfg.MaxPending = spans
+				src, err := loganalytics.NewClient(cfg.sourceConfig, componenttest.NewNopTelemetrySettings())
+				require.NoError(b, err)
+				fs := startFileStorage(b, b.TempDir())
+				tb, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
+				require.NoError(b, err)
+				clock := newFakeClock(t0)
+				j, err := NewJoiner(cfg.Config, src, componenttest.NewNopTelemetrySettings(), tb, release,
+					WithClock(clock), WithComponentID(testProcessorID))
+				require.NoError(b, err)
+				j.store, err = openStore(context.Background(), fs.host(), fileStorageID, testProcessorID)
+				require.NoError(b, err)
+				j.releaseStep = c.step
+				for _, td := range oneSpanRequests(spans) {
+					require.NoError(b, j.Admit(context.Background(), td, acceptAll))
+				}
+				clock.Advance(cfg.MaxWait)
+				out := j.settle(nil, false) // every span reached max_wait
+				require.Equal(b, spans, out.spans)
+				if timed {
+					b.StartTimer()
+				}
+				j.deliver(context.Background(), out, false)
+				b.StopTimer()
+				j.mu.Lock()
+				require.Equal(b, 0, j.buffer.heldSpans(), "every span left")
+				j.mu.Unlock()
+				require.NoError(b, j.store.close(context.Background()))
+				require.NoError(b, j.Shutdown(context.Background()))
+				require.NoError(b, fs.ext.Shutdown(context.Background()))
+				b.StartTimer()
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				run(true)
+			}
+			b.StopTimer()
+			base := heapInUse()
+			var peak uint64
+			probe = func() {
+				if h := heapInUse(); h > base {
+					peak = max(peak, h-base)
+				}
+			}
+			run(false)
+			probe = nil
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/spans, "ns/span")
+			b.ReportMetric(float64(peak)/(1<<20), "held-MiB")
+		})
+	}
 }
