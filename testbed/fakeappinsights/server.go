@@ -1,6 +1,7 @@
 package fakeappinsights
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,16 +90,27 @@ func (s *Server) serve(ln net.Listener) {
 // announced length (the Retry-After of UnavailableRetryAfter).
 func (s *Server) Down(outage Outage, d time.Duration) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.outage != 0 {
+		s.mu.Unlock()
 		return errors.New("fakeappinsights: already down")
 	}
 	s.outage, s.until = outage, time.Now().Add(d)
+	srv := s.srv
 	if outage == Refused {
-		// Close drops the listener and every open connection: new ones are refused.
-		err := s.srv.Close()
 		s.srv = nil
-		return err
+	}
+	s.mu.Unlock()
+	if outage != Refused {
+		return nil
+	}
+	// The listener closes and new connections are refused. A request already
+	// being served finishes and gets its answer: cutting its connection after
+	// the envelopes were counted would make the exporter send them again, a
+	// duplicate of the fake's making, not the exporter's.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		return errors.Join(err, srv.Close())
 	}
 	return nil
 }
