@@ -525,28 +525,20 @@ func TestStoredReleaseIsReadBackAStepAtATime(t *testing.T) {
 		return nil
 	}
 	h, _ := newStoredHarness(t, withDownstream(downstream))
-	keys := keyRange(700, 720)
-	reqs, in := requestsOf(keys)
-	for _, k := range keys {
-		h.server.AddRows(fakeloganalytics.CallRows(k, t0, time.Time{})...)
-	}
-	for _, td := range reqs {
-		h.admit(context.Background(), td)
-	}
+	in := admitJoinedSteps(h, 700, 20, perStep)
 	store := h.joiner.store
 	store.mu.Lock()
-	h.joiner.releaseStep = int64(perStep) * int64(store.live[0].bytes)
-	h.joiner.releaseSpread = 0 // one step after the other
 	for _, sb := range store.live {
 		require.Equal(t, store.live[0].bytes, sb.bytes, "the requests store alike")
 	}
 	store.mu.Unlock()
+	h.joiner.releaseSpread = 0 // one step after the other
 
 	h.poll() // all 20 joined: the first step accepted, the second refused
 	assert.Equal(t, 2, h.sink.offers(), "nothing after the refused step is read or offered")
 	require.Len(t, h.sink.accepted(), 1)
 	assert.Equal(t, perStep, h.sink.accepted()[0].SpanCount(), "one step: its bytes' worth of batches")
-	assert.Equal(t, len(keys)-perStep, h.storedBatches(), "the first step is forgotten, the rest still stored")
+	assert.Equal(t, 20-perStep, h.storedBatches(), "the first step is forgotten, the rest still stored")
 
 	h.poll() // the retry: three steps
 	assert.Equal(t, 5, h.sink.offers())
