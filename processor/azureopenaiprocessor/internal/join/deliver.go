@@ -31,7 +31,7 @@ type delivery struct {
 	keptParts []storedPart   // refused or not read, stored: read back again later
 	// storedHalted: a stored batch was refused or could not be read; the
 	// stored ones after it are not read, they wait behind it. deferred: the
-	// loop stopped while the steps were spread (see spreadSteps); the rest
+	// loop stopped while the steps were spread (release_spread.go); the rest
 	// waits for shutdown's delivery, not for a back-off.
 	storedHalted, deferred bool
 
