@@ -33,7 +33,7 @@ func baselineWindow(end float64, warmup, pollInterval time.Duration) (from, to f
 }
 
 // warmBaseline is the collector the soak's per-span figure is measured
-// above: the samples taken in (from, to] of the warm-up, when the collector
+// above, from window: the samples taken at the warm-up's end, when the collector
 // runs at the soak's rate with every row visible at once, so it does each
 // poll's work (the scan, the release, the export) with few spans pending.
 // Whatever that work holds belongs to the collector at this rate, not to
@@ -44,8 +44,7 @@ func baselineWindow(end float64, warmup, pollInterval time.Duration) (from, to f
 // garbage collector and the poll cycle stood and the median over two polls
 // does not; running totals (CPU, accepted, exported) and At are the last
 // sample's. No sample in the window: the zero Sample.
-func warmBaseline(samples []Sample, from, to float64) Sample {
-	window := samplesBetween(samples, from, to)
+func warmBaseline(window []Sample) Sample {
 	if len(window) == 0 {
 		return Sample{}
 	}
@@ -71,8 +70,9 @@ func warmBaseline(samples []Sample, from, to float64) Sample {
 // that ended at end, seconds since the sampler's start.
 func takeBaseline(rep *SoakReport, end float64, samples []Sample) {
 	from, to := baselineWindow(end, rep.Options.Warmup, rep.Options.PollInterval)
-	rep.Baseline = warmBaseline(samples, from, to)
-	rep.BaselineSamples = len(samplesBetween(samples, from, to))
+	window := samplesBetween(samples, from, to)
+	rep.Baseline = warmBaseline(window)
+	rep.BaselineSamples = len(window)
 	rep.BaselineWindow = to - from
 }
 

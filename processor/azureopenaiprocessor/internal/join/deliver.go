@@ -78,7 +78,10 @@ func (j *Joiner) deliverSpread(ctx context.Context, out *releaseSet, final bool,
 	for _, batch := range batches {
 		j.offer(ctx, batch, final, &d)
 	}
-	steps := j.store.steps(parts, j.releaseStep)
+	var steps [][]storedPart
+	if len(parts) > 0 { // only with storage
+		steps = j.store.steps(parts, j.releaseStep)
+	}
 	for i, step := range steps {
 		if !d.storedHalted && !d.deferred && i > 0 && !spread.wait(ctx, len(steps)) {
 			d.deferred = true

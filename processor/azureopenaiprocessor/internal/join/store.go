@@ -285,9 +285,6 @@ func (s *spanStore) forget(ctx context.Context, parts []storedPart) (int64, erro
 // steps cuts parts into the steps of a delivery: in order, each as many
 // parts, at least one, as hold at most maxBytes of stored batches together.
 func (s *spanStore) steps(parts []storedPart, maxBytes int64) [][]storedPart {
-	if len(parts) == 0 {
-		return nil
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var steps [][]storedPart

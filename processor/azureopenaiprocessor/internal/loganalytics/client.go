@@ -103,7 +103,8 @@ func NewClient(cfg Config, set component.TelemetrySettings, opts ...Option) (*Cl
 }
 
 // Start builds the HTTP client (settings from confighttp, so TLS, CA file,
-// timeout and proxy apply), the credential and the azquery client.
+// timeout and proxy apply), the credential and the request pipeline that
+// puts its token on every query.
 func (c *Client) Start(ctx context.Context, host component.Host) error {
 	var extensions map[component.ID]component.Component
 	if host != nil {
