@@ -78,7 +78,7 @@ func newPollingJoiner(b *testing.B, cfg harnessConfig, httpClient *http.Client, 
 
 // BenchmarkPendingMemory holds 50 000 pending lifted spans (about thirty
 // attributes each, bodies removed) and reports the heap they take in the join,
-// per span. In memory ("memory") it also reports the heap the same spans take
+// per span, and apart the memory of the index outside the heap (offheap.go). In memory ("memory") it also reports the heap the same spans take
 // on their own, the difference (the join's overhead per span) and the
 // buffer's own estimate, which bounds it by max_pending_bytes. With
 // file_storage ("file_storage", contrib's extension in a temporary directory)
@@ -92,7 +92,7 @@ func BenchmarkPendingMemory(b *testing.B) {
 
 func benchmarkPendingMemory(b *testing.B, stored bool) {
 	cfg := testConfig("https://api.loganalytics.io")
-	var heldPerSpan, alonePerSpan, estimatePerSpan, storedPerSpan, filePerSpan float64
+	var heldPerSpan, offHeapPerSpan, alonePerSpan, estimatePerSpan, storedPerSpan, filePerSpan float64
 	var admitting, admittingCPU, restoring time.Duration
 	for b.Loop() {
 		b.StopTimer()
@@ -139,6 +139,11 @@ func benchmarkPendingMemory(b *testing.B, stored bool) {
 		j.mu.Lock()
 		require.Equal(b, benchPending, j.buffer.spans)
 		estimatePerSpan = float64(j.buffer.bytes) / benchPending
+		offHeap := j.buffer.offHeapBytes()
+		if stored {
+			offHeap += j.store.live.regions.bytes()
+		}
+		offHeapPerSpan = float64(offHeap) / benchPending
 		storedPerSpan = float64(j.buffer.stored) / benchPending
 		j.mu.Unlock()
 		if stored {
@@ -150,6 +155,7 @@ func benchmarkPendingMemory(b *testing.B, stored bool) {
 		b.StartTimer()
 	}
 	b.ReportMetric(heldPerSpan, "held-B/span")
+	b.ReportMetric(offHeapPerSpan, "offheap-B/span")
 	b.ReportMetric(estimatePerSpan, "estimate-B/span")
 	b.ReportMetric(float64(admitting.Nanoseconds())/float64(b.N)/benchPending, "admit-ns/span")
 	if _, ok := processCPUTime(); ok {

@@ -22,10 +22,10 @@ const (
 	lookupFailed                     // the last query for it failed
 )
 
-// pendingSpan is a span waiting for its row. It is kept small: the buffer
-// holds tens of thousands in memory, hundreds of thousands with storage,
-// where it is all that stays in RAM of a span (96 bytes, see
-// BenchmarkPendingMemory). What only some spans need is in extra.
+// pendingSpan is a span waiting for its row, on its way in or out of the
+// buffer: Admit and restore make one, the buffer keeps it as an index entry
+// outside the Go heap (index_entries.go) while it waits, and hands a new
+// one out when it leaves. What only some spans need is in extra.
 type pendingSpan struct {
 	key       joinID
 	spanID    pcommon.SpanID // a batch sent again must not be held twice
@@ -37,17 +37,9 @@ type pendingSpan struct {
 	batch uint64
 	extra *spanExtra
 
-	// older/newer link the buffer in order of entry, for max_wait.
-	older, newer *pendingSpan
-	// sameKey chains spans that share a key (a span seen twice), oldest first.
-	sameKey *pendingSpan
-
 	// bytes is the room the span holds in the buffer. A span is far below
 	// 2 GiB: protobuf cannot carry one that large (setAside checks).
 	bytes int32
-	// plannedIn is the planning round that last picked this key (0: never), so
-	// that a rate-limited poll picks the keys that waited longest for a lookup.
-	plannedIn uint32
 	// position is the span's place in its stored batch.
 	position uint32
 	lookup   lookupResult
@@ -112,14 +104,20 @@ type pendingBuffer struct {
 	maxSpans int
 	maxBytes int64
 
-	byKey          keyIndex // the oldest span of each key
-	oldest, newest *pendingSpan
-	spans          int
-	bytes          int64 // spans and the origins they use
-	leavingSpans   int
-	leavingBytes   int64
-	origins        originTable
-	planRound      uint32
+	// The waiting spans' entries, outside the heap: byKey finds the oldest
+	// of each key, oldest and newest end their order of entry. extras holds
+	// what they keep on the heap.
+	entries        entryArena
+	byKey          keyIndex
+	oldest, newest entryRef
+	extras         extrasTable
+
+	spans        int
+	bytes        int64 // spans and the origins they use
+	leavingSpans int
+	leavingBytes int64
+	origins      originTable
+	planRound    uint32
 
 	// With storage, the bytes of the stored batches (held until every span
 	// of a batch has left) are bounded apart: stored, maxStored.
@@ -128,13 +126,20 @@ type pendingBuffer struct {
 }
 
 func newPendingBuffer(maxSpans int, maxBytes int64) *pendingBuffer {
-	return &pendingBuffer{
+	b := &pendingBuffer{
 		maxSpans: maxSpans,
 		maxBytes: maxBytes,
-		byKey:    newKeyIndex(),
+		extras:   newExtrasTable(),
 		origins:  newOriginTable(),
 	}
+	regions := newOffHeapRegions(b)
+	b.entries = newEntryArena(regions)
+	b.byKey = newKeyIndex(regions, &b.entries)
+	return b
 }
+
+// offHeapBytes is the memory the index takes outside the Go heap.
+func (b *pendingBuffer) offHeapBytes() int64 { return b.entries.regions.bytes() }
 
 // fits reports whether one more span costing bytes stays within both limits.
 func (b *pendingBuffer) fits(bytes int64) bool {
@@ -180,42 +185,61 @@ func (b *pendingBuffer) unreserve(ps *pendingSpan) int64 {
 	return freed
 }
 
-// link appends a reserved span as the newest span.
+// link appends a reserved span as the newest span. ps itself is not kept:
+// the buffer holds its index entry.
 func (b *pendingBuffer) link(ps *pendingSpan) {
-	if b.newest == nil {
-		b.oldest, b.newest = ps, ps
+	ref, e := b.entries.alloc()
+	e.key, e.spanID, e.enteredAt, e.start = ps.key, ps.spanID, ps.enteredAt, ps.start
+	e.batch, e.position, e.bytes = ps.batch, ps.position, ps.bytes
+	e.lookup, e.needsUsage = ps.lookup, ps.needsUsage
+	e.extra = b.extras.put(ps.extra)
+	if b.newest == noEntry {
+		b.oldest = ref
 	} else {
-		ps.older = b.newest
-		b.newest.newer = ps
-		b.newest = ps
+		e.older = b.newest
+		b.entries.at(b.newest).newer = ref
 	}
-	head := b.byKey.get(ps.key)
+	b.newest = ref
+	head := b.entries.get(b.byKey.get(e.key))
 	if head == nil {
-		b.byKey.set(ps)
+		b.byKey.set(ref)
 		return
 	}
-	for head.sameKey != nil {
-		head = head.sameKey
+	for head.sameKey != noEntry {
+		head = b.entries.at(head.sameKey)
 	}
-	head.sameKey = ps
+	head.sameKey = ref
 }
 
-// unlink takes ps out of the entry order and gives its room back; ps.bytes
-// becomes what that freed (its origin's bytes included when it was the last
-// to use it), which it holds again while it is leaving (see leave).
-func (b *pendingBuffer) unlink(ps *pendingSpan) {
-	if ps.older != nil {
-		ps.older.newer = ps.newer
+// unlink takes the entry of ref out of the entry order and frees it, and
+// returns the span it was, its room given back: the span's bytes become
+// what that freed (its origin's bytes included when it was the last to use
+// it), which it holds again while it is leaving (see leave).
+func (b *pendingBuffer) unlink(ref entryRef) *pendingSpan {
+	e := b.entries.at(ref)
+	if e.older != noEntry {
+		b.entries.at(e.older).newer = e.newer
 	} else {
-		b.oldest = ps.newer
+		b.oldest = e.newer
 	}
-	if ps.newer != nil {
-		ps.newer.older = ps.older
+	if e.newer != noEntry {
+		b.entries.at(e.newer).older = e.older
 	} else {
-		b.newest = ps.older
+		b.newest = e.older
 	}
-	ps.older, ps.newer = nil, nil
+	ps := e.span(b.extras.take(e.extra))
+	b.entries.release(ref)
 	ps.bytes = int32(b.unreserve(ps))
+	return ps
+}
+
+// span is the pending span e holds, with extra.
+func (e *indexEntry) span(extra *spanExtra) *pendingSpan {
+	return &pendingSpan{
+		key: e.key, spanID: e.spanID, enteredAt: e.enteredAt, start: e.start,
+		batch: e.batch, position: e.position, bytes: e.bytes,
+		lookup: e.lookup, needsUsage: e.needsUsage, extra: extra,
+	}
 }
 
 // leave counts spans taken out for release as held until downstream has
@@ -230,21 +254,37 @@ func (b *pendingBuffer) left(spans int, bytes int64) {
 	b.leavingBytes -= bytes
 }
 
-// head is the oldest span of key, nil when none waits.
-func (b *pendingBuffer) head(key string) *pendingSpan {
+// head is the entry of the oldest span of key, nil when none waits.
+func (b *pendingBuffer) head(key string) *indexEntry {
 	id, ok := parseJoinID(key)
 	if !ok {
 		return nil
 	}
-	return b.byKey.get(id)
+	return b.entries.get(b.byKey.get(id))
+}
+
+// sameKey is the next entry of e's key, nil after the last.
+func (b *pendingBuffer) sameKey(e *indexEntry) *indexEntry { return b.entries.get(e.sameKey) }
+
+// found reports whether spans of key wait, and what the lookups found of
+// their call so far (nil: nothing yet).
+func (b *pendingBuffer) found(key string) (rec *source.Record, waiting bool) {
+	head := b.head(key)
+	if head == nil {
+		return nil, false
+	}
+	if extra := b.extras.get(head.extra); extra != nil {
+		rec = extra.found
+	}
+	return rec, true
 }
 
 // holds reports whether a span with spanID waits under key: a batch sent
 // again after a crash (the receiver never answered the first delivery)
 // brings spans the store already holds.
 func (b *pendingBuffer) holds(key joinID, spanID pcommon.SpanID) bool {
-	for ps := b.byKey.get(key); ps != nil; ps = ps.sameKey {
-		if ps.spanID == spanID {
+	for e := b.entries.get(b.byKey.get(key)); e != nil; e = b.sameKey(e) {
+		if e.spanID == spanID {
 			return true
 		}
 	}
@@ -255,21 +295,26 @@ func (b *pendingBuffer) holds(key joinID, spanID pcommon.SpanID) bool {
 // its call's rows; the record's memory is counted with each span.
 func (b *pendingBuffer) setFound(key string, rec *source.Record) {
 	cost := recordBytes(rec)
-	for ps := b.head(key); ps != nil; ps = ps.sameKey {
-		if found := ps.found(); found != nil {
-			ps.bytes -= int32(recordBytes(found))
-			b.bytes -= recordBytes(found)
+	for e := b.head(key); e != nil; e = b.sameKey(e) {
+		extra := b.extras.get(e.extra)
+		if extra == nil {
+			extra = &spanExtra{}
+			e.extra = b.extras.put(extra)
 		}
-		ps.setFound(rec)
-		ps.bytes += int32(cost)
+		if extra.found != nil {
+			e.bytes -= int32(recordBytes(extra.found))
+			b.bytes -= recordBytes(extra.found)
+		}
+		extra.found = rec
+		e.bytes += int32(cost)
 		b.bytes += cost
 	}
 }
 
 // waitsForUsage reports whether a span of key still needs the usage row.
 func (b *pendingBuffer) waitsForUsage(key string) bool {
-	for ps := b.head(key); ps != nil; ps = ps.sameKey {
-		if ps.needsUsage {
+	for e := b.head(key); e != nil; e = b.sameKey(e) {
+		if e.needsUsage {
 			return true
 		}
 	}
@@ -278,26 +323,29 @@ func (b *pendingBuffer) waitsForUsage(key string) bool {
 
 // takeKey removes every span of key and returns them, oldest first.
 func (b *pendingBuffer) takeKey(key string) []*pendingSpan {
-	head := b.head(key)
-	if head == nil {
+	id, ok := parseJoinID(key)
+	if !ok {
 		return nil
 	}
-	b.byKey.delete(head.key)
-	var out []*pendingSpan
-	for ps := head; ps != nil; {
-		next := ps.sameKey
-		ps.sameKey = nil
-		b.unlink(ps)
-		out = append(out, ps)
-		ps = next
+	ref := b.byKey.get(id)
+	if ref == noEntry {
+		return nil
 	}
+	b.byKey.delete(id)
+	var out []*pendingSpan
+	for ref != noEntry {
+		next := b.entries.at(ref).sameKey
+		out = append(out, b.unlink(ref))
+		ref = next
+	}
+	b.entries.trim()
 	return out
 }
 
 // setLookup records a query's verdict on every span of key.
 func (b *pendingBuffer) setLookup(key string, result lookupResult) {
-	for ps := b.head(key); ps != nil; ps = ps.sameKey {
-		ps.lookup = result
+	for e := b.head(key); e != nil; e = b.sameKey(e) {
+		e.lookup = result
 	}
 }
 
@@ -305,38 +353,40 @@ func (b *pendingBuffer) setLookup(key string, result lookupResult) {
 func (b *pendingBuffer) takeExpired(deadline time.Time) []*pendingSpan {
 	limit := deadline.UnixNano()
 	var out []*pendingSpan
-	for b.oldest != nil && b.oldest.enteredAt <= limit {
+	for b.oldest != noEntry && b.entries.at(b.oldest).enteredAt <= limit {
 		out = append(out, b.takeOne(b.oldest))
 	}
+	b.entries.trim()
 	return out
 }
 
 // takeAll empties the buffer, oldest first.
 func (b *pendingBuffer) takeAll() []*pendingSpan {
 	out := make([]*pendingSpan, 0, b.spans)
-	for b.oldest != nil {
+	for b.oldest != noEntry {
 		out = append(out, b.takeOne(b.oldest))
 	}
+	b.entries.trim()
 	return out
 }
 
-// takeOne removes one span, keeping its key's chain for the others.
-func (b *pendingBuffer) takeOne(ps *pendingSpan) *pendingSpan {
-	head := b.byKey.get(ps.key)
+// takeOne removes the span of ref, keeping its key's chain for the others.
+func (b *pendingBuffer) takeOne(ref entryRef) *pendingSpan {
+	e := b.entries.at(ref)
+	head := b.byKey.get(e.key)
 	switch {
-	case head == ps && ps.sameKey == nil:
-		b.byKey.delete(ps.key)
-	case head == ps:
-		b.byKey.set(ps.sameKey)
+	case head == ref && e.sameKey == noEntry:
+		b.byKey.delete(e.key)
+	case head == ref:
+		b.byKey.set(e.sameKey)
 	default:
-		for head.sameKey != ps {
-			head = head.sameKey
+		prev := b.entries.at(head)
+		for prev.sameKey != ref {
+			prev = b.entries.at(prev.sameKey)
 		}
-		head.sameKey = ps.sameKey
+		prev.sameKey = e.sameKey
 	}
-	ps.sameKey = nil
-	b.unlink(ps)
-	return ps
+	return b.unlink(ref)
 }
 
 // queryBatch is the keys one query looks up and the window it searches.
@@ -350,18 +400,20 @@ type queryBatch struct {
 // up least recently go first (oldest first among equals), so a buffer larger
 // than the rate budget is still covered round by round.
 func (b *pendingBuffer) planBatches(maxKeys, maxBatches int) []queryBatch {
-	if maxBatches <= 0 || b.oldest == nil {
+	if maxBatches <= 0 || b.oldest == noEntry {
 		return nil
 	}
 	b.planRound++
-	heads := make([]*pendingSpan, 0, b.byKey.len())
-	for ps := b.oldest; ps != nil; ps = ps.newer {
-		if b.byKey.get(ps.key) == ps { // the oldest span of its key
-			heads = append(heads, ps)
+	heads := make([]*indexEntry, 0, b.byKey.len())
+	for ref := b.oldest; ref != noEntry; {
+		e := b.entries.at(ref)
+		if b.byKey.get(e.key) == ref { // the oldest span of its key
+			heads = append(heads, e)
 		}
+		ref = e.newer
 	}
 	if len(heads) > maxKeys*maxBatches {
-		slices.SortStableFunc(heads, func(x, y *pendingSpan) int { return cmp.Compare(x.plannedIn, y.plannedIn) })
+		slices.SortStableFunc(heads, func(x, y *indexEntry) int { return cmp.Compare(x.plannedIn, y.plannedIn) })
 		heads = heads[:maxKeys*maxBatches]
 	}
 	batches := make([]queryBatch, 0, (len(heads)+maxKeys-1)/maxKeys)
@@ -370,7 +422,7 @@ func (b *pendingBuffer) planBatches(maxKeys, maxBatches int) []queryBatch {
 		batch := queryBatch{keys: make([]string, n)}
 		for i, head := range heads[:n] {
 			batch.keys[i] = head.key.String()
-			for same := head; same != nil; same = same.sameKey {
+			for same := head; same != nil; same = b.sameKey(same) {
 				same.plannedIn = b.planRound
 				if start := same.startOrEntry(); batch.oldestStart.IsZero() || start.Before(batch.oldestStart) {
 					batch.oldestStart = start
@@ -385,9 +437,9 @@ func (b *pendingBuffer) planBatches(maxKeys, maxBatches int) []queryBatch {
 
 // startOrEntry is when the call happened, for the query's time window: the
 // span's start, or its entry time when the span has none.
-func (ps *pendingSpan) startOrEntry() time.Time {
-	if ps.start != 0 {
-		return time.Unix(0, ps.start).UTC()
+func (e *indexEntry) startOrEntry() time.Time {
+	if e.start != 0 {
+		return time.Unix(0, e.start).UTC()
 	}
-	return time.Unix(0, ps.enteredAt).UTC()
+	return time.Unix(0, e.enteredAt).UTC()
 }

@@ -40,6 +40,16 @@ func fillBuffer(b *pendingBuffer, keys ...string) {
 	}
 }
 
+// peek is the oldest span of key as it waits (nil when none does), left in
+// the buffer: a copy to read.
+func (b *pendingBuffer) peek(key string) *pendingSpan {
+	e := b.head(key)
+	if e == nil {
+		return nil
+	}
+	return e.span(b.extras.get(e.extra))
+}
+
 func TestBufferAccounting(t *testing.T) {
 	b := newPendingBuffer(10, 1<<20)
 	fillBuffer(b, ka, kb, ka, kc)
@@ -61,8 +71,8 @@ func TestBufferAccounting(t *testing.T) {
 	assert.Equal(t, int64(0), b.bytes, "spans and origin all accounted back")
 	assert.Zero(t, b.byKey.len())
 	assert.Empty(t, b.origins.byKey)
-	assert.Nil(t, b.oldest)
-	assert.Nil(t, b.newest)
+	assert.Equal(t, noEntry, b.oldest)
+	assert.Equal(t, noEntry, b.newest)
 }
 
 func TestTakeOneKeepsTheRestOfItsKey(t *testing.T) {
@@ -102,7 +112,7 @@ func TestPlanBatches(t *testing.T) {
 }
 
 func TestStartOrEntry(t *testing.T) {
-	ps := &pendingSpan{enteredAt: t0.UnixNano()}
+	ps := &indexEntry{enteredAt: t0.UnixNano()}
 	assert.Equal(t, t0.UnixNano(), ps.startOrEntry().UnixNano(), "no start: the entry time")
 	ps.start = t0.Add(-time.Hour).UnixNano()
 	assert.Equal(t, t0.Add(-time.Hour).UnixNano(), ps.startOrEntry().UnixNano())

@@ -255,15 +255,15 @@ func (c *ingestionCursor) forget(before time.Time) {
 // meetRows gives rows of key to its pending spans, or, when none waits, to
 // the early-rows table (unless the call's span has already left).
 func (j *Joiner) meetRows(key string, rec *source.Record, rows int, now time.Time, out *releaseSet) {
-	head := j.buffer.head(key)
-	if head == nil {
+	found, waiting := j.buffer.found(key)
+	if !waiting {
 		if !j.cursor.early.hasLeft(key, now) && !j.cursor.early.keep(key, rec, now) {
 			j.telemetry.ProcessorAzureOpenaiDiagnosticsEarlyRowsDropped.Add(context.Background(), int64(rows))
 			j.warner.warn("early_rows_full", "Diagnostic rows that came before their span find the early-rows table full and are dropped (raise early_rows_max_calls)", rows)
 		}
 		return
 	}
-	if found := head.found(); found != nil {
+	if found != nil {
 		merged := *found
 		merged.Merge(rec)
 		rec = &merged

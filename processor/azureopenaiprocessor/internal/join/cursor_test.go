@@ -29,7 +29,7 @@ func holdSynthetic(h *harness, first, n int) {
 	h.admit(context.Background(), spansFor(t0, key(first)))
 	h.joiner.mu.Lock()
 	defer h.joiner.mu.Unlock()
-	origin := h.joiner.buffer.head(key(first)).origin()
+	origin := h.joiner.buffer.peek(key(first)).origin()
 	shared := ptrace.NewSpan()
 	enteredAt := h.clock.Now().UnixNano()
 	for i := 1; i < n; i++ {

@@ -52,7 +52,7 @@ func TestHeldSpansDoNotPinTheRequestBody(t *testing.T) {
 
 	h.joiner.mu.Lock()
 	defer h.joiner.mu.Unlock()
-	ps := h.joiner.buffer.head(requestID)
+	ps := h.joiner.buffer.peek(requestID)
 	require.NotNil(t, ps)
 	assert.False(t, within(ps.span().Name()), "span name")
 	assert.False(t, within(ps.span().Status().Message()), "status message")

@@ -2,30 +2,41 @@ package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopen
 
 import "hash/maphash"
 
-// keyIndex finds the oldest pending span of a key. A map[joinID]*pendingSpan
-// would hold each key twice (the span has it) and leave its slots on average
-// a third empty: about 35 bytes a key. keyIndex is an open-addressing table
-// of the spans themselves, linear probing, with a byte of each slot's hash
-// beside it so that a probe reads a span only when that byte matches: 9
-// bytes a slot, at most 7/8 full, about 12 to 24 bytes a key.
+// keyIndex finds the oldest pending span of a key. A map[joinID]entryRef
+// would hold each key twice (the entry has it) and leave its slots on
+// average a third empty: about 30 bytes a key, on the heap. keyIndex is an
+// open-addressing table of the entries' refs, linear probing, with a byte
+// of each slot's hash beside it so that a probe reads an entry only when
+// that byte matches: 5 bytes a slot, at most 7/8 full, about 6 to 13 bytes
+// a key, in one region outside the heap (offheap.go).
 //
 // The hash is seeded (maphash): request ids come from outside, and a chosen
 // set of them must not pile up in one run of slots.
 type keyIndex struct {
-	slots []*pendingSpan
-	tags  []uint8 // 0: empty; else 0x80 | the hash's top 7 bits
-	count int
-	seed  maphash.Seed
+	entries *entryArena
+	regions offHeapRegions
+	region  []byte     // slots, then tags
+	slots   []entryRef // noEntry: empty
+	tags    []uint8    // 0: empty; else 0x80 | the hash's top 7 bits
+	count   int
+	seed    maphash.Seed
 }
 
 const minKeyIndexSlots = 64
 
-func newKeyIndex() keyIndex {
-	return keyIndex{
-		slots: make([]*pendingSpan, minKeyIndexSlots),
-		tags:  make([]uint8, minKeyIndexSlots),
-		seed:  maphash.MakeSeed(),
-	}
+// newKeyIndex returns an empty index of the entries in entries.
+func newKeyIndex(regions offHeapRegions, entries *entryArena) keyIndex {
+	x := keyIndex{entries: entries, regions: regions, seed: maphash.MakeSeed()}
+	x.allocate(minKeyIndexSlots)
+	return x
+}
+
+// allocate gives the index n empty slots.
+func (x *keyIndex) allocate(n int) {
+	const slotBytes = 4 // an entryRef
+	x.region = x.regions.alloc(n * (slotBytes + 1))
+	x.slots = regionSlice[entryRef](x.region, n)
+	x.tags = x.region[n*slotBytes:]
 }
 
 func (x *keyIndex) len() int { return x.count }
@@ -45,33 +56,34 @@ func (x *keyIndex) find(key joinID) (int, bool) {
 		case 0:
 			return i, false
 		case tag:
-			if x.slots[i].key == key {
+			if x.entries.at(x.slots[i]).key == key {
 				return i, true
 			}
 		}
 	}
 }
 
-// get returns the span indexed under key, nil when none is.
-func (x *keyIndex) get(key joinID) *pendingSpan {
+// get returns the entry indexed under key, noEntry when none is.
+func (x *keyIndex) get(key joinID) entryRef {
 	if i, ok := x.find(key); ok {
 		return x.slots[i]
 	}
-	return nil
+	return noEntry
 }
 
-// set indexes ps under its key, in place of the span there if any.
-func (x *keyIndex) set(ps *pendingSpan) {
-	i, ok := x.find(ps.key)
+// set indexes ref under its entry's key, in place of the entry there if any.
+func (x *keyIndex) set(ref entryRef) {
+	key := x.entries.at(ref).key
+	i, ok := x.find(key)
 	if ok {
-		x.slots[i] = ps
+		x.slots[i] = ref
 		return
 	}
 	if (x.count+1)*8 > len(x.slots)*7 {
 		x.resize(len(x.slots) * 2)
-		i, _ = x.find(ps.key)
+		i, _ = x.find(key)
 	}
-	x.slots[i], x.tags[i] = ps, hashTag(x.hash(ps.key))
+	x.slots[i], x.tags[i] = ref, hashTag(x.hash(key))
 	x.count++
 }
 
@@ -85,7 +97,7 @@ func (x *keyIndex) delete(key joinID) {
 	// up, so that a lookup never stops at a hole in its run.
 	mask := len(x.slots) - 1
 	for j := (i + 1) & mask; x.tags[j] != 0; j = (j + 1) & mask {
-		home := int(x.hash(x.slots[j].key)) & mask
+		home := int(x.hash(x.entries.at(x.slots[j]).key)) & mask
 		// The entry at j may fill the hole at i when i lies on its probe
 		// path: cyclically in [home, j).
 		if (j-home)&mask >= (j-i)&mask {
@@ -93,7 +105,7 @@ func (x *keyIndex) delete(key joinID) {
 			i = j
 		}
 	}
-	x.slots[i], x.tags[i] = nil, 0
+	x.slots[i], x.tags[i] = noEntry, 0
 	x.count--
 	if len(x.slots) > minKeyIndexSlots && x.count*8 < len(x.slots) {
 		x.resize(len(x.slots) / 2)
@@ -102,18 +114,19 @@ func (x *keyIndex) delete(key joinID) {
 
 // resize moves every entry into a table of n slots (a power of two).
 func (x *keyIndex) resize(n int) {
-	old := x.slots
-	x.slots, x.tags = make([]*pendingSpan, n), make([]uint8, n)
+	oldRegion, old := x.region, x.slots
+	x.allocate(n)
+	defer x.regions.free(oldRegion)
 	mask := n - 1
-	for _, ps := range old {
-		if ps == nil {
+	for _, ref := range old {
+		if ref == noEntry {
 			continue
 		}
-		h := x.hash(ps.key)
+		h := x.hash(x.entries.at(ref).key)
 		i := int(h) & mask
 		for x.tags[i] != 0 {
 			i = (i + 1) & mask
 		}
-		x.slots[i], x.tags[i] = ps, hashTag(h)
+		x.slots[i], x.tags[i] = ref, hashTag(h)
 	}
 }

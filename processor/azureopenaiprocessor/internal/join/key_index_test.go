@@ -2,6 +2,7 @@ package join
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,8 +14,11 @@ import (
 // a deleted one.
 func TestKeyIndexAgainstMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	x := newKeyIndex()
-	want := map[joinID]*pendingSpan{}
+	owner := new(int)
+	regions := newOffHeapRegions(owner)
+	entries := newEntryArena(regions)
+	x := newKeyIndex(regions, &entries)
+	want := map[joinID]entryRef{}
 	ids := make([]joinID, 5000)
 	for i := range ids {
 		for b := range ids[i] {
@@ -24,7 +28,7 @@ func TestKeyIndexAgainstMap(t *testing.T) {
 	check := func() {
 		require.Equal(t, len(want), x.len())
 		for _, id := range ids {
-			require.Same(t, want[id], x.get(id), "key %x", id)
+			require.Equal(t, want[id], x.get(id), "key %x", id)
 		}
 	}
 	for round := range 6 {
@@ -32,9 +36,10 @@ func TestKeyIndexAgainstMap(t *testing.T) {
 		for range 20_000 {
 			id := ids[rng.IntN(len(ids))]
 			if round%2 == 0 || rng.IntN(4) == 0 {
-				ps := &pendingSpan{key: id}
-				x.set(ps)
-				want[id] = ps
+				ref, e := entries.alloc()
+				e.key = id
+				x.set(ref)
+				want[id] = ref
 			} else {
 				x.delete(id)
 				delete(want, id)
@@ -47,4 +52,5 @@ func TestKeyIndexAgainstMap(t *testing.T) {
 	}
 	require.Zero(t, x.len())
 	require.Len(t, x.slots, minKeyIndexSlots, "an empty index shrinks back")
+	runtime.KeepAlive(owner)
 }

@@ -21,15 +21,16 @@ const (
 	arrayHeaderBytes   = 32  // internal.ArrayValue / KeyValueList
 	anyValueBytes      = 16  // an AnyValue in an array
 	minStringBytes     = 8   // the smallest allocation a non-empty string takes
-	pendingEntryBytes  = 256 // pendingSpan (96), its spanExtra (32) and key index slot, with room to spare
+	pendingEntryBytes  = 256 // indexEntry (80), its spanExtra (32) and extras slot, key index slot, with room to spare
 	originOverheadSize = 512 // spanOrigin, resource and scope structs, intern-map entry
 	recordStructBytes  = 192 // source.Record, rounded to its allocation size class
-	// storedEntryBytes is what RAM keeps of a span waiting in storage: its
-	// pendingSpan (96), its share of the key index (10 to 21: 9 bytes a slot,
-	// 7/16 to 7/8 full) and the state of its stored batch (8 in the store's
-	// live, when batches hold one span as the gateway sends them), with room
-	// for the batches deleted behind the oldest one still stored.
-	storedEntryBytes = 208
+	// storedEntryBytes is what RAM keeps of a span waiting in storage,
+	// outside the heap (offheap.go): its indexEntry (80), its share of the
+	// key index (6 to 12: 5 bytes a slot, 7/16 to 7/8 full) and the state of
+	// its stored batch (8 in the store's live, when batches hold one span as
+	// the gateway sends them, up to twice that in a ring half full), with
+	// room for the batches deleted behind the oldest one still stored.
+	storedEntryBytes = 128
 )
 
 // spanBytes is the approximate heap a span holds: its struct, strings,

@@ -92,10 +92,10 @@ type spanStore struct {
 	first  uint64 // as last written in the manifest
 	end    uint64 // as last written in the manifest: next stays below it
 	next   uint64
-	// live[i] is the batch numbered liveFirst+i, for every number from the
-	// oldest batch not yet deleted (the manifest's first) to next; deleted
-	// ones behind it stay until they reach the front.
-	live      []batchState
+	// live.at(i) is the batch numbered liveFirst+i, for every number from
+	// the oldest batch not yet deleted (the manifest's first) to next;
+	// deleted ones behind it stay until they reach the front.
+	live      batchStates
 	liveFirst uint64
 	// partial holds, by sequence number, the positions that left of a
 	// batch some but not all of whose spans did.
@@ -126,7 +126,9 @@ func openStore(ctx context.Context, host component.Host, id component.ID, owner 
 	if err != nil {
 		return nil, fmt.Errorf("storage: extension %q: %w", id, err)
 	}
-	return &spanStore{client: client, next: 1, first: 1, liveFirst: 1, partial: map[uint64]*positionSet{}}, nil
+	s := &spanStore{client: client, next: 1, first: 1, liveFirst: 1, partial: map[uint64]*positionSet{}}
+	s.live = newBatchStates(newOffHeapRegions(s))
+	return s, nil
 }
 
 // write stores one batch (spans is how many spans it holds) and returns its
@@ -182,7 +184,7 @@ func (s *spanStore) write(ctx context.Context, value []byte, spans int) (uint64,
 		q.err = err
 		if err == nil {
 			q.seq = base + uint64(i)
-			s.live = append(s.live, batchState{bytes: uint32(len(q.value)), waiting: uint32(q.spans)})
+			s.live.push(batchState{bytes: uint32(len(q.value)), waiting: uint32(q.spans)})
 		}
 		q.value = nil
 		close(q.done)
@@ -197,11 +199,11 @@ func (s *spanStore) write(ctx context.Context, value []byte, spans int) (uint64,
 // oldestLive drops the deleted batches at the front of live and returns the
 // sequence number of the oldest batch still stored (next when none is).
 func (s *spanStore) oldestLive(next uint64) uint64 {
-	for len(s.live) > 0 && s.live[0].done() {
-		s.live = s.live[1:]
+	for s.live.len() > 0 && s.live.at(0).done() {
+		s.live.dropOldest()
 		s.liveFirst++
 	}
-	if len(s.live) == 0 {
+	if s.live.len() == 0 {
 		return next
 	}
 	return s.liveFirst
@@ -211,10 +213,10 @@ func (s *spanStore) oldestLive(next uint64) uint64 {
 // from live (done, and at the front); s.mu must be held, and the pointer not
 // kept past it.
 func (s *spanStore) batch(seq uint64) *batchState {
-	if seq < s.liveFirst || seq-s.liveFirst >= uint64(len(s.live)) {
+	if seq < s.liveFirst || seq-s.liveFirst >= uint64(s.live.len()) {
 		return nil
 	}
-	return &s.live[seq-s.liveFirst]
+	return s.live.at(int(seq - s.liveFirst))
 }
 
 // storedPart is the spans of one stored batch that leave together.
@@ -357,7 +359,9 @@ func (s *spanStore) load(ctx context.Context, found func(seq uint64, value []byt
 	s.liveFirst = s.first
 	for from := s.first; from < s.next; from += loadChunk {
 		to := min(from+loadChunk, s.next)
-		s.live = append(s.live, make([]batchState, to-from)...)
+		for range to - from {
+			s.live.push(batchState{})
+		}
 		ops := make([]*storage.Operation, 0, 2*(to-from))
 		for seq := from; seq < to; seq++ {
 			ops = append(ops, storage.GetOperation(batchKey(seq)), storage.GetOperation(releasedKey(seq)))

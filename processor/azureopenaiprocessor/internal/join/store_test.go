@@ -131,8 +131,8 @@ func (h *harness) storedBatches() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
-	for _, sb := range s.live {
-		if !sb.done() {
+	for i := range s.live.len() {
+		if !s.live.at(i).done() {
 			n++
 		}
 	}
@@ -528,8 +528,8 @@ func TestStoredReleaseIsReadBackAStepAtATime(t *testing.T) {
 	in := admitJoinedSteps(h, 700, 20, perStep)
 	store := h.joiner.store
 	store.mu.Lock()
-	for _, sb := range store.live {
-		require.Equal(t, store.live[0].bytes, sb.bytes, "the requests store alike")
+	for i := range store.live.len() {
+		require.Equal(t, store.live.at(0).bytes, store.live.at(i).bytes, "the requests store alike")
 	}
 	store.mu.Unlock()
 	h.joiner.releaseSpread = 0 // one step after the other
@@ -568,7 +568,7 @@ func admitJoinedSteps(h *harness, from, n, perStep int) map[pcommon.SpanID]int {
 	}
 	store := h.joiner.store
 	store.mu.Lock()
-	h.joiner.releaseStep = int64(perStep) * int64(store.live[0].bytes)
+	h.joiner.releaseStep = int64(perStep) * int64(store.live.at(0).bytes)
 	store.mu.Unlock()
 	return in
 }
