@@ -6,32 +6,33 @@ import (
 	"unsafe"
 )
 
-// The index of pending spans (index_entries.go, key_index.go) lives outside
-// the Go heap. Go's collector lets the heap grow to twice what it found live
+// The index of pending spans (index_entries.go, key_index.go) and the
+// states of the stored batches (batch_states.go) live outside the Go heap. Go's collector lets the heap grow to twice what it found live
 // (GOGC=100) before it collects again, and the process keeps what it grew:
 // every byte of an index that hundreds of thousands of spans hold for
 // minutes cost 2.7 bytes of RssAnon in the soak. Memory mapped apart costs
 // its size once, and the collector neither scans it nor counts it.
 //
 // What lives there must hold no pointer into the Go heap: the collector
-// does not see it, and would free what it points to. Index entries point to
-// each other only; what a span holds on the heap (its span and origin
-// without storage, the rows found so far) is reached through the buffer's
-// extras table instead.
+// does not see it, and would free what it points to. What lives there holds
+// no pointer at all: index entries name each other by entryRef, and what a
+// span holds on the heap (its span and origin without storage, the rows
+// found so far) is reached through the buffer's extras table
+// (TestHeldSpansLiveThroughCollections).
 //
-// A region is given back when the buffer frees it (a key index that
-// resized, the entry chunks once no entry is in use), and whatever is left
-// when the buffer itself is collected, by a cleanup: nothing outside the
-// buffer holds a pointer into its regions (what it hands out is copied to
-// the heap).
+// A region is given back when its owner (the buffer, the store) frees it:
+// a key index or ring that resized, the entry chunks once no entry is in
+// use. Whatever is left goes when the owner itself is collected, by a
+// cleanup: nothing outside the owner holds a pointer into its regions (the
+// buffer hands out copies on the heap).
 
-// offHeapRegions maps and unmaps the regions of one buffer.
+// offHeapRegions maps and unmaps the regions of one owner.
 type offHeapRegions struct {
 	mapped *mappedRegions
 }
 
 // mappedRegions is what the cleanup unmaps: kept apart from offHeapRegions
-// so that the cleanup does not keep the buffer reachable.
+// so that the cleanup does not keep the owner reachable.
 type mappedRegions struct {
 	byStart map[*byte][]byte
 	// bytes is read by metrics and tests while the cleanup may run.
