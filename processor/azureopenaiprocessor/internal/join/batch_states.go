@@ -1,5 +1,7 @@
 package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
 
+import "unsafe"
+
 // batchStates is the store's live: the state of every batch numbered from
 // the oldest not yet deleted to the newest, one per sequence number, in a
 // ring outside the Go heap (offheap.go) that doubles when full and halves
@@ -23,8 +25,7 @@ func newBatchStates(regions offHeapRegions) batchStates {
 }
 
 func (q *batchStates) allocate(n int) {
-	const stateBytes = 8 // batchState
-	q.region = q.regions.alloc(n * stateBytes)
+	q.region = q.regions.alloc(n * int(unsafe.Sizeof(batchState{})))
 	q.ring = regionSlice[batchState](q.region, n)
 }
 

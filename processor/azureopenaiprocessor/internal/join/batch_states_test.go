@@ -33,7 +33,7 @@ func TestBatchStatesAgainstASlice(t *testing.T) {
 			require.Equal(t, len(want), q.len())
 			if len(want) > 0 {
 				require.Equal(t, want[0], *q.at(0))
-				require.Equal(t, want[len(want)-1], *q.at(len(want)-1))
+				require.Equal(t, want[len(want)-1], *q.at(len(want) - 1))
 			}
 		}
 		for i := range want {

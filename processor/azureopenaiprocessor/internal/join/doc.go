@@ -28,15 +28,16 @@
 // and origins.go (the pending spans and the resource, scope and client they
 // came with), index_entries.go, key_index.go and extras.go (what the buffer
 // keeps of a pending span: an entry and its key's slot outside the Go heap,
-// offheap.go, and what it holds on the heap), detach.go (held spans own their strings),
-// size.go (memory accounting), budget.go and retry.go (the lookup rate budget
-// and back-off), release.go (grouping what leaves), deliver.go (sending it,
-// and retrying what downstream refused), enrich.go (the attributes a record
-// writes), clock.go (the time the join runs on), warn.go (rate-limited
-// warnings), options.go (test options). With storage (a storage extension
-// named in the config), held spans wait on disk and only an index stays in
-// RAM: store.go (stored batches and their manifest), batch_states.go (what
-// RAM keeps of each stored batch), store_codec.go (their
-// format), store_release.go (reading them back to release), store_restore.go
-// (taking them back at start).
+// and what it holds on the heap), offheap.go (memory mapped outside the
+// heap), detach.go (held spans own their strings), size.go (memory
+// accounting), budget.go and retry.go (the lookup rate budget and back-off),
+// release.go (grouping what leaves), deliver.go (sending it, and retrying
+// what downstream refused), enrich.go (the attributes a record writes),
+// clock.go (the time the join runs on), warn.go (rate-limited warnings),
+// options.go (test options). With storage (a storage extension named in the
+// config), held spans wait on disk and only an index stays in RAM: store.go
+// (stored batches and their manifest), batch_states.go (what RAM keeps of
+// each stored batch), store_codec.go (their format), store_release.go
+// (reading them back to release), store_restore.go (taking them back at
+// start).
 package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"

@@ -13,9 +13,9 @@ import (
 type indexEntry struct {
 	key       joinID
 	spanID    pcommon.SpanID
-	enteredAt int64 // unix nanoseconds on the join's clock
-	start     int64 // the span's start, unix nanoseconds (0: none)
-	batch     uint64
+	enteredAt int64  // unix nanoseconds on the join's clock
+	start     int64  // the span's start, unix nanoseconds (0: none)
+	batch     uint64 // see pendingSpan
 
 	// older/newer link the buffer in order of entry, for max_wait; a free
 	// entry is linked by newer into the free list.
@@ -23,12 +23,14 @@ type indexEntry struct {
 	// sameKey chains entries that share a key (a span seen twice), oldest first.
 	sameKey entryRef
 
-	bytes     int32
-	plannedIn uint32
-	position  uint32
-	extra     extraHandle
-	lookup    lookupResult
-	// needsUsage: see pendingSpan.
+	// bytes, position, lookup and needsUsage: see pendingSpan.
+	bytes int32
+	// plannedIn is the planning round that last picked this key (0: never), so
+	// that a rate-limited poll picks the keys that waited longest for a lookup.
+	plannedIn  uint32
+	position   uint32
+	extra      extraHandle
+	lookup     lookupResult
 	needsUsage bool
 }
 
@@ -87,21 +89,23 @@ func (a *entryArena) get(ref entryRef) *indexEntry {
 	return a.at(ref)
 }
 
-// alloc returns a zeroed entry and its ref.
+// alloc returns a zeroed entry and its ref. An entry never handed out may
+// still hold what it held before a trim, so both paths zero it.
 func (a *entryArena) alloc() (entryRef, *indexEntry) {
 	a.inUse++
-	if ref := a.free; ref != noEntry {
-		e := a.at(ref)
-		a.free = e.newer
-		*e = indexEntry{}
-		return ref, e
+	ref := a.free
+	if ref != noEntry {
+		a.free = a.at(ref).newer
+	} else {
+		if a.used == entriesPerChunk {
+			a.addChunk()
+		}
+		ref = entryRef(len(a.chunks)-1)<<entryChunkShift | entryRef(a.used)
+		a.used++
 	}
-	if a.used == entriesPerChunk {
-		a.addChunk()
-	}
-	ref := entryRef(len(a.chunks)-1)<<entryChunkShift | entryRef(a.used)
-	a.used++
-	return ref, a.at(ref)
+	e := a.at(ref)
+	*e = indexEntry{}
+	return ref, e
 }
 
 // release frees the entry of ref.
@@ -122,6 +126,10 @@ func (a *entryArena) trim() {
 	for _, region := range a.mapped[1:] {
 		a.regions.free(region)
 	}
+	// No slice header may point at an unmapped chunk: should the Go heap
+	// later be mapped there, the collector would follow it.
+	clear(a.chunks[1:])
+	clear(a.mapped[1:])
 	a.chunks, a.mapped = a.chunks[:1], a.mapped[:1]
 	a.used, a.free = 1, noEntry
 }

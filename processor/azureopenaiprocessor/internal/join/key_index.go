@@ -1,14 +1,19 @@
 package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"unsafe"
+)
 
 // keyIndex finds the oldest pending span of a key. A map[joinID]entryRef
 // would hold each key twice (the entry has it) and leave its slots on
 // average a third empty: about 30 bytes a key, on the heap. keyIndex is an
 // open-addressing table of the entries' refs, linear probing, with a byte
 // of each slot's hash beside it so that a probe reads an entry only when
-// that byte matches: 5 bytes a slot, at most 7/8 full, about 6 to 13 bytes
-// a key, in one region outside the heap (offheap.go).
+// that byte matches: 5 bytes a slot, 7/16 to 7/8 full as it grows (6 to 12
+// bytes a key), in one region outside the heap (offheap.go). It halves only
+// below 1/8 full, so that keys coming and going at the edge do not resize it
+// every time: after many deletions a key may cost up to 40 bytes.
 //
 // The hash is seeded (maphash): request ids come from outside, and a chosen
 // set of them must not pile up in one run of slots.
@@ -33,7 +38,7 @@ func newKeyIndex(regions offHeapRegions, entries *entryArena) keyIndex {
 
 // allocate gives the index n empty slots.
 func (x *keyIndex) allocate(n int) {
-	const slotBytes = 4 // an entryRef
+	slotBytes := int(unsafe.Sizeof(noEntry))
 	x.region = x.regions.alloc(n * (slotBytes + 1))
 	x.slots = regionSlice[entryRef](x.region, n)
 	x.tags = x.region[n*slotBytes:]

@@ -7,18 +7,19 @@ import (
 )
 
 // The index of pending spans (index_entries.go, key_index.go) and the
-// states of the stored batches (batch_states.go) live outside the Go heap. Go's collector lets the heap grow to twice what it found live
-// (GOGC=100) before it collects again, and the process keeps what it grew:
-// every byte of an index that hundreds of thousands of spans hold for
-// minutes cost 2.7 bytes of RssAnon in the soak. Memory mapped apart costs
-// its size once, and the collector neither scans it nor counts it.
+// states of the stored batches (batch_states.go) live outside the Go heap.
+// Go's collector lets the heap grow to twice what it found live (GOGC=100)
+// before it collects again, and the process keeps what it grew: every byte
+// of an index that hundreds of thousands of spans hold for minutes cost 2.7
+// bytes of RssAnon in the soak. Memory mapped apart costs its size once,
+// and the collector neither scans it nor counts it.
 //
 // What lives there must hold no pointer into the Go heap: the collector
-// does not see it, and would free what it points to. What lives there holds
-// no pointer at all: index entries name each other by entryRef, and what a
-// span holds on the heap (its span and origin without storage, the rows
-// found so far) is reached through the buffer's extras table
-// (TestHeldSpansLiveThroughCollections).
+// does not see it, and would free what it points to. It holds no pointer
+// at all (TestOffHeapTypesHoldNoPointer): index entries name each other by
+// entryRef, and what a span holds on the heap (its span and origin without
+// storage, the rows found so far) is reached through the buffer's extras
+// table (TestHeldSpansLiveThroughCollections).
 //
 // A region is given back when its owner (the buffer, the store) frees it:
 // a key index or ring that resized, the entry chunks once no entry is in
@@ -35,7 +36,7 @@ type offHeapRegions struct {
 // so that the cleanup does not keep the owner reachable.
 type mappedRegions struct {
 	byStart map[*byte][]byte
-	// bytes is read by metrics and tests while the cleanup may run.
+	// bytes is read by the benchmark and tests while the cleanup may run.
 	bytes atomic.Int64
 }
 
@@ -85,10 +86,15 @@ func (m *mappedRegions) unmapAll() {
 }
 
 // regionSlice views region as a slice of n values of T; T must hold no
-// pointer into the Go heap (see above).
+// pointer (see above).
 func regionSlice[T any](region []byte, n int) []T {
 	if n == 0 {
 		return nil
+	}
+	var zero T
+	if len(region) < n*int(unsafe.Sizeof(zero)) {
+		// A size computed wrong: caught by the tests, never by a user.
+		panic("join: an off-heap region is smaller than its slice")
 	}
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(region))), n)
 }
