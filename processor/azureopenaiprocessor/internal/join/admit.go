@@ -266,10 +266,8 @@ func (j *Joiner) setAside(in *intake, span ptrace.Span, joinOn string, key origi
 	held := ptrace.NewSpan()
 	span.MoveTo(held)
 	detachSpan(held)
-	pending := newHeldSpan(held, origin)
-	pending.key, pending.spanID, pending.enteredAt = id, held.SpanID(), in.enteredAt
-	pending.start, pending.bytes = int64(held.StartTimestamp()), int32(size)
-	pending.needsUsage = spanUsageReplaceable(held.Attributes())
+	pending := newPendingSpan(held, id, in.enteredAt, int32(size))
+	pending.extra = &spanExtra{span: held, origin: origin}
 	j.buffer.reserve(pending, newOriginBytes)
 	in.held = append(in.held, pending)
 	return true
@@ -302,10 +300,8 @@ func (j *Joiner) setAsideStored(in *intake, span ptrace.Span, id joinID, rs ptra
 		ss.Scope().CopyTo(in.storedSS.Scope())
 		in.storedSS.SetSchemaUrl(ss.SchemaUrl())
 	}
-	pending := &pendingSpan{
-		key: id, spanID: span.SpanID(), enteredAt: in.enteredAt, start: int64(span.StartTimestamp()),
-		bytes: storedEntryBytes, needsUsage: spanUsageReplaceable(span.Attributes()), position: uint32(len(in.held)),
-	}
+	pending := newPendingSpan(span, id, in.enteredAt, storedEntryBytes)
+	pending.position = uint32(len(in.held))
 	span.MoveTo(in.storedSS.Spans().AppendEmpty())
 	j.buffer.reserve(pending, 0)
 	j.buffer.stored += estimate

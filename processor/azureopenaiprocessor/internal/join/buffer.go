@@ -22,11 +22,10 @@ const (
 	lookupFailed                     // the last query for it failed
 )
 
-// pendingSpan is a span waiting for its row, on its way in or out of the
-// buffer: Admit and restore make one, the buffer keeps it as an index entry
-// outside the Go heap (index_entries.go) while it waits, and hands a new
-// one out when it leaves. What only some spans need is in extra.
-type pendingSpan struct {
+// spanFacts is what the join knows of every pending span, alike in the
+// pendingSpan it makes and hands out and in the index entry it keeps (one
+// copy each way). It has no padding, so that an entry packs into 80 bytes.
+type spanFacts struct {
 	key       joinID
 	spanID    pcommon.SpanID // a batch sent again must not be held twice
 	enteredAt int64          // unix nanoseconds on the join's clock
@@ -35,19 +34,37 @@ type pendingSpan struct {
 	// batch is the sequence number of the stored batch the span lies in
 	// (with storage; 0: none), at position.
 	batch uint64
-	extra *spanExtra
-
 	// bytes is the room the span holds in the buffer. A span is far below
 	// 2 GiB: protobuf cannot carry one that large (setAside checks).
 	bytes int32
 	// position is the span's place in its stored batch.
 	position uint32
-	lookup   lookupResult
+}
+
+// pendingSpan is a span waiting for its row, on its way in or out of the
+// buffer: Admit and restore make one, the buffer keeps it as an index entry
+// outside the Go heap (index_entries.go) while it waits, and hands a new
+// one out when it leaves. What only some spans need is in extra.
+type pendingSpan struct {
+	spanFacts
+	extra  *spanExtra
+	lookup lookupResult
 	// needsUsage: the span's token counts are missing or an estimate, so it
 	// waits for the usage row too (see recordComplete).
 	needsUsage bool
 	// exit is how a stored span leaves, applied when its batch is read back.
 	exit spanExit
+}
+
+// newPendingSpan is the pending span of span, joining on key, that entered
+// at enteredAt and holds bytes of the buffer's room.
+func newPendingSpan(span ptrace.Span, key joinID, enteredAt int64, bytes int32) *pendingSpan {
+	return &pendingSpan{
+		spanFacts: spanFacts{
+			key: key, spanID: span.SpanID(), enteredAt: enteredAt, start: int64(span.StartTimestamp()), bytes: bytes,
+		},
+		needsUsage: spanUsageReplaceable(span.Attributes()),
+	}
 }
 
 // spanExtra is what a pending span holds beyond its index entry. Without
@@ -59,11 +76,6 @@ type spanExtra struct {
 	span   ptrace.Span
 	origin *spanOrigin
 	found  *source.Record
-}
-
-// newHeldSpan is the pending span of span held in memory under origin.
-func newHeldSpan(span ptrace.Span, origin *spanOrigin) *pendingSpan {
-	return &pendingSpan{extra: &spanExtra{span: span, origin: origin}}
 }
 
 // span is the span itself when it is held in memory.
@@ -189,9 +201,7 @@ func (b *pendingBuffer) unreserve(ps *pendingSpan) int64 {
 // the buffer holds its index entry.
 func (b *pendingBuffer) link(ps *pendingSpan) {
 	ref, e := b.entries.alloc()
-	e.key, e.spanID, e.enteredAt, e.start = ps.key, ps.spanID, ps.enteredAt, ps.start
-	e.batch, e.position, e.bytes = ps.batch, ps.position, ps.bytes
-	e.lookup, e.needsUsage = ps.lookup, ps.needsUsage
+	e.spanFacts, e.lookup, e.needsUsage = ps.spanFacts, ps.lookup, ps.needsUsage
 	e.extra = b.extras.put(ps.extra)
 	if b.newest == noEntry {
 		b.oldest = ref
@@ -235,11 +245,7 @@ func (b *pendingBuffer) unlink(ref entryRef) *pendingSpan {
 
 // span is the pending span e holds, with extra.
 func (e *indexEntry) span(extra *spanExtra) *pendingSpan {
-	return &pendingSpan{
-		key: e.key, spanID: e.spanID, enteredAt: e.enteredAt, start: e.start,
-		batch: e.batch, position: e.position, bytes: e.bytes,
-		lookup: e.lookup, needsUsage: e.needsUsage, extra: extra,
-	}
+	return &pendingSpan{spanFacts: e.spanFacts, extra: extra, lookup: e.lookup, needsUsage: e.needsUsage}
 }
 
 // leave counts spans taken out for release as held until downstream has

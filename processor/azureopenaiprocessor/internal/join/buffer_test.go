@@ -40,6 +40,12 @@ func fillBuffer(b *pendingBuffer, keys ...string) {
 	}
 }
 
+// newHeldSpan is a pending span of span held in memory under origin, its
+// facts for the test to set.
+func newHeldSpan(span ptrace.Span, origin *spanOrigin) *pendingSpan {
+	return &pendingSpan{extra: &spanExtra{span: span, origin: origin}}
+}
+
 // peek is the oldest span of key as it waits (nil when none does), left in
 // the buffer: a copy to read.
 func (b *pendingBuffer) peek(key string) *pendingSpan {
@@ -112,7 +118,7 @@ func TestPlanBatches(t *testing.T) {
 }
 
 func TestStartOrEntry(t *testing.T) {
-	ps := &indexEntry{enteredAt: t0.UnixNano()}
+	ps := &indexEntry{spanFacts: spanFacts{enteredAt: t0.UnixNano()}}
 	assert.Equal(t, t0.UnixNano(), ps.startOrEntry().UnixNano(), "no start: the entry time")
 	ps.start = t0.Add(-time.Hour).UnixNano()
 	assert.Equal(t, t0.Add(-time.Hour).UnixNano(), ps.startOrEntry().UnixNano())

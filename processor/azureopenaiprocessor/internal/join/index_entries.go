@@ -1,35 +1,24 @@
 package join // import "github.com/otelcol-aoai/otelcol-aoai/processor/azureopenaiprocessor/internal/join"
 
-import (
-	"unsafe"
-
-	"go.opentelemetry.io/collector/pdata/pcommon"
-)
+import "unsafe"
 
 // indexEntry is a pending span as the buffer holds it: 80 bytes outside the
 // Go heap (offheap.go), with no pointer at all. It names other entries by
 // their entryRef, and what it keeps on the heap by extra, a handle in the
 // buffer's extras table.
 type indexEntry struct {
-	key       joinID
-	spanID    pcommon.SpanID
-	enteredAt int64  // unix nanoseconds on the join's clock
-	start     int64  // the span's start, unix nanoseconds (0: none)
-	batch     uint64 // see pendingSpan
+	spanFacts
 
 	// older/newer link the buffer in order of entry, for max_wait; a free
 	// entry is linked by newer into the free list.
 	older, newer entryRef
 	// sameKey chains entries that share a key (a span seen twice), oldest first.
 	sameKey entryRef
-
-	// bytes, position, lookup and needsUsage: see pendingSpan.
-	bytes int32
 	// plannedIn is the planning round that last picked this key (0: never), so
 	// that a rate-limited poll picks the keys that waited longest for a lookup.
-	plannedIn  uint32
-	position   uint32
-	extra      extraHandle
+	plannedIn uint32
+	extra     extraHandle
+	// lookup and needsUsage: see pendingSpan.
 	lookup     lookupResult
 	needsUsage bool
 }

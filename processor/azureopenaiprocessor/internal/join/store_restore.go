@@ -90,8 +90,5 @@ func restoredSpan(span ptrace.Span, enteredAt int64) *pendingSpan {
 	if !ok {
 		return nil
 	}
-	return &pendingSpan{
-		key: id, spanID: span.SpanID(), enteredAt: enteredAt, start: int64(span.StartTimestamp()),
-		bytes: storedEntryBytes, needsUsage: spanUsageReplaceable(span.Attributes()),
-	}
+	return newPendingSpan(span, id, enteredAt, storedEntryBytes)
 }
